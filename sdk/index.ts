@@ -1,0 +1,2 @@
+// The public API of pulumi-nats. Everything a user imports comes from here.
+export const packageName = "nats";
