@@ -1,0 +1,134 @@
+// A thin layer over the JetStream API subjects. It sends the full desired
+// configuration (the JS client's `streams.update` merges into the server's
+// copy, which can never unset a field), asks for pedantic mode so the server
+// refuses instead of silently adjusting a value, turns API errors into
+// JetStreamApiError with the server's numeric code, and retries only what is
+// transient: no responders, timeouts and "temporarily unavailable" (10008).
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { StreamInfo, ConsumerInfo } from "@nats-io/jetstream";
+import { ErrorCode, JetStreamApiError, NotReadyError } from "./errors";
+import { describe, sleep } from "./connection";
+
+export interface ApiOptions {
+  /** `$JS.API`, `$JS.<domain>.API` or an imported prefix. */
+  prefix: string;
+  timeoutMs: number;
+  /** How long a transient failure is retried before giving up. */
+  readyDeadlineMs: number;
+}
+
+export type Json = Record<string, unknown>;
+
+/** Counts API requests, for the "one server call per asset" benchmark target. */
+export const apiCalls = { count: 0 };
+
+export class JetStreamApi {
+  constructor(
+    private readonly nc: NatsConnection,
+    readonly options: ApiOptions,
+  ) {}
+
+  /** Sends one API request; retries transient failures until the ready deadline. */
+  async request<T = Json>(
+    subject: string,
+    body?: Json,
+    deadline = Date.now() + this.options.readyDeadlineMs,
+  ): Promise<T> {
+    const full = `${this.options.prefix}.${subject}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    let attempt = 0;
+    for (;;) {
+      try {
+        apiCalls.count++;
+        const msg = await this.nc.request(full, payload, { timeout: this.options.timeoutMs });
+        const reply = msg.json<Json & { error?: { code: number; err_code: number; description: string } }>();
+        if (reply.error) {
+          throw new JetStreamApiError(reply.error.err_code, reply.error.code, reply.error.description, full);
+        }
+        return reply as T;
+      } catch (err) {
+        if (!isTransient(err) || Date.now() >= deadline) throw explain(err, full);
+        await sleep(Math.min(100 * 2 ** attempt++, 1_000));
+      }
+    }
+  }
+
+  /** Waits until the JetStream API answers (enabled, and with a meta leader in a cluster). */
+  async waitUntilReady(deadline: number): Promise<Json> {
+    try {
+      return await this.request("INFO", undefined, deadline);
+    } catch (err) {
+      throw new NotReadyError(
+        `JetStream did not become ready before the ready timeout: ${describe(err)}. ` +
+          "Check that JetStream is enabled for this account and, on a cluster, that a majority of servers is up " +
+          "(a meta leader is elected); raise readyTimeout if the cluster is still starting.",
+        { cause: err },
+      );
+    }
+  }
+
+  streamInfo(name: string): Promise<StreamInfo> {
+    return this.request<StreamInfo>(`STREAM.INFO.${name}`);
+  }
+  streamCreate(config: Json): Promise<StreamInfo> {
+    return this.request<StreamInfo>(`STREAM.CREATE.${config.name}`, { ...config, pedantic: true });
+  }
+  streamUpdate(config: Json): Promise<StreamInfo> {
+    return this.request<StreamInfo>(`STREAM.UPDATE.${config.name}`, { ...config, pedantic: true });
+  }
+  streamDelete(name: string): Promise<Json> {
+    return this.request(`STREAM.DELETE.${name}`);
+  }
+  consumerInfo(stream: string, name: string): Promise<ConsumerInfo> {
+    return this.request<ConsumerInfo>(`CONSUMER.INFO.${stream}.${name}`);
+  }
+  consumerCreate(stream: string, config: Json, action: "create" | "update"): Promise<ConsumerInfo> {
+    return this.request<ConsumerInfo>(`CONSUMER.CREATE.${stream}.${config.durable_name}`, {
+      stream_name: stream,
+      config,
+      action,
+      pedantic: true,
+    });
+  }
+  consumerDelete(stream: string, name: string): Promise<Json> {
+    return this.request(`CONSUMER.DELETE.${stream}.${name}`);
+  }
+  consumerPause(stream: string, name: string, pauseUntil: string | undefined): Promise<Json> {
+    return this.request(`CONSUMER.PAUSE.${stream}.${name}`, pauseUntil ? { pause_until: pauseUntil } : {});
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) return err.code === ErrorCode.TemporarilyUnavailable;
+  const name = (err as Error)?.name ?? "";
+  const text = describe(err).toLowerCase();
+  return (
+    name === "TimeoutError" ||
+    name === "NoRespondersError" ||
+    text.includes("timeout") ||
+    text.includes("no responders") ||
+    text.includes("503") ||
+    text.includes("disconnect") ||
+    text.includes("reconnect")
+  );
+}
+
+function explain(err: unknown, subject: string): unknown {
+  if (err instanceof JetStreamApiError) return err;
+  const text = describe(err);
+  if (/no responders|503/i.test(text)) {
+    return new NotReadyError(
+      `no JetStream API answered ${subject}: JetStream is not enabled for this account or domain, ` +
+        "or the cluster has no quorum (no meta leader)",
+      { cause: err },
+    );
+  }
+  if (/timeout/i.test(text)) {
+    return new NotReadyError(
+      `JetStream did not answer ${subject} in time: the cluster may have lost quorum (a majority of servers down) ` +
+        "or be overloaded",
+      { cause: err },
+    );
+  }
+  return err;
+}

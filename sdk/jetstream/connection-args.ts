@@ -1,0 +1,45 @@
+// How the JetStream resources reach a NATS system. NatsCluster outputs a value
+// of this shape, so its `connection` output can be passed to a Stream directly.
+import type * as pulumi from "@pulumi/pulumi";
+
+/** TLS material for the client connection, as PEM text (not file paths). */
+export interface TlsArgs {
+  /** CA certificate(s) that signed the server's certificate. */
+  ca?: pulumi.Input<string>;
+  /** Client certificate, for servers that verify clients (mutual TLS). */
+  cert?: pulumi.Input<string>;
+  /** Client private key, paired with `cert`. Secret. */
+  key?: pulumi.Input<string>;
+}
+
+/**
+ * Where and how to connect. Credentials (`password`, `token`, `nkeySeed`,
+ * `creds`, `tls.key`) are stored as secrets in the state, never in plain text.
+ */
+export interface ConnectionArgs {
+  /** One or more server URLs, e.g. `nats://127.0.0.1:4222`. */
+  servers: pulumi.Input<string | pulumi.Input<string>[]>;
+  /** User name, with `password`. */
+  user?: pulumi.Input<string>;
+  /** Password for `user`. Secret. */
+  password?: pulumi.Input<string>;
+  /** Authentication token. Secret. */
+  token?: pulumi.Input<string>;
+  /** NKey seed (`SU...`). Secret. */
+  nkeySeed?: pulumi.Input<string>;
+  /** Contents of a `.creds` file (JWT and seed). Secret. */
+  creds?: pulumi.Input<string>;
+  /** TLS for the connection. */
+  tls?: pulumi.Input<TlsArgs>;
+  /** JetStream domain, e.g. the domain of a leaf node's JetStream. Excludes `apiPrefix`. */
+  domain?: pulumi.Input<string>;
+  /** JetStream API prefix for imported JetStream (default `$JS.API`). Excludes `domain`. */
+  apiPrefix?: pulumi.Input<string>;
+  /** Timeout of one JetStream API request. A duration ("5s") or milliseconds. @default "5s" */
+  requestTimeout?: pulumi.Input<string | number>;
+  /**
+   * How long to wait for JetStream to become available (enabled, with a meta
+   * leader) before failing. A duration ("2m") or milliseconds. @default "2m"
+   */
+  readyTimeout?: pulumi.Input<string | number>;
+}

@@ -1,0 +1,324 @@
+// The provider core: check, diff, create, read, update and delete for every
+// JetStream kind, on plain values. It knows nothing of Pulumi's dynamic
+// provider or plugin plumbing: the dynamic resources (dynamic.ts) and the
+// plugin provider for other languages (sdk/provider) both call it.
+import { encodeAll, deepEqual } from "./fields";
+import type { Field, ChangeKind } from "./fields";
+import { DataLossError, InputError, ErrorCode, isApiError } from "./errors";
+import type { InputProblem } from "./errors";
+import { session } from "./connection";
+import type { ResolvedConnection, Session } from "./connection";
+import type { Json } from "./api";
+import type { Kind, Observed } from "./kinds/kind";
+import { atLeast, formatVersion } from "./version";
+import type { Version } from "./version";
+import { streamKind } from "./kinds/stream";
+import { consumerKind } from "./kinds/consumer";
+import { keyValueKind, objectStoreKind } from "./kinds/buckets";
+
+/** Secret parts of a connection, kept apart so they can be stored as secrets. */
+export interface Credentials {
+  password?: string;
+  token?: string;
+  nkeySeed?: string;
+  creds?: string;
+  tlsKey?: string;
+}
+
+/** Inputs that steer the provider and are not part of the asset's configuration. */
+export interface ControlInputs {
+  connection: ResolvedConnection;
+  credentials?: Credentials;
+  /** Allow replacing or deleting an asset that holds data (its data is lost). */
+  allowDataLoss?: boolean;
+  /** Take over an asset that already exists instead of failing. */
+  adopt?: boolean;
+}
+
+export const CONTROL_KEYS = ["connection", "credentials", "allowDataLoss", "adopt"] as const;
+/** Keys the engine adds to inputs and outputs; never user configuration. */
+const ENGINE_KEYS = new Set(["__provider", "info"]);
+
+export type Props = Record<string, unknown>;
+
+export interface FieldChange {
+  /** The input's name. */
+  property: string;
+  kind: ChangeKind;
+  /** Why a change needs a replacement, in the server's terms. */
+  why?: string;
+}
+
+export interface DiffResult {
+  changes: boolean;
+  /** Inputs whose change forces a replacement. */
+  replaces: string[];
+  /** Always true for a replacement: two assets cannot share a name. */
+  deleteBeforeReplace: boolean;
+  fields: FieldChange[];
+}
+
+export interface CheckResult {
+  inputs: Props;
+  failures: InputProblem[];
+}
+
+export class AssetCore {
+  constructor(readonly kind: Kind) {}
+
+  /** The asset's configuration inputs (the rows' keys only). */
+  config(props: Props): Record<string, unknown> {
+    return Object.fromEntries(
+      this.kind.rows.map((r) => [r.key, props[r.key]]).filter(([, v]) => v !== undefined),
+    );
+  }
+
+  /** Validates every input locally, reporting each problem with its field; no server call. */
+  check(news: Props): CheckResult {
+    const failures: InputProblem[] = [];
+    const known = new Set<string>([...this.kind.rows.map((r) => r.key), ...CONTROL_KEYS, ...ENGINE_KEYS]);
+    const unknown = Object.fromEntries(Object.entries(news).filter(([k]) => !known.has(k)));
+    const { problems } = encodeAll(this.kind.rows, { ...this.config(news), ...unknown });
+    failures.push(...problems);
+    if (!problems.length)
+      failures.push(...this.kind.validate(this.config(news), this.kind.desired(this.config(news))));
+    const conn = news.connection as ResolvedConnection | undefined;
+    if (!conn || !conn.servers || (Array.isArray(conn.servers) && conn.servers.length === 0)) {
+      failures.push({ property: "connection.servers", reason: "is required: give at least one NATS URL" });
+    }
+    for (const key of ["allowDataLoss", "adopt"] as const) {
+      if (news[key] !== undefined && typeof news[key] !== "boolean") {
+        failures.push({ property: key, reason: `expected true or false, got ${JSON.stringify(news[key])}` });
+      }
+    }
+    return { inputs: news, failures };
+  }
+
+  /** Like check, but throws an InputError listing every problem. */
+  validated(news: Props): Record<string, unknown> {
+    const { failures } = this.check(news);
+    if (failures.length) throw new InputError(`${this.kind.typeName} ${this.describeId(news)}`, failures);
+    return this.config(news);
+  }
+
+  /**
+   * Compares the previous and the new inputs field by field and decides, by
+   * the server's rules, whether each change is an update or a replacement.
+   * An unchanged asset costs no server call. A replacement of an asset that
+   * holds data is refused unless `allowDataLoss` is set.
+   */
+  async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const before = this.kind.desired(this.config(olds));
+    const after = this.kind.desired(this.config(news));
+    const changed = this.kind.rows.filter((row) => !deepEqual(before[row.wire], after[row.wire]));
+    const needsVersion = changed.some((row) => typeof row.change === "function");
+    const version = needsVersion ? (await this.session(news)).version : undefined;
+    const fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], version));
+    const controlChanged = (["allowDataLoss", "adopt"] as const).some(
+      (k) => Boolean(olds[k]) !== Boolean(news[k]),
+    );
+    const connectionChanged =
+      !deepEqual(olds.connection, news.connection) || !deepEqual(olds.credentials, news.credentials);
+    const replaces = fields.filter((f) => f.kind === "replace").map((f) => f.property);
+    if (replaces.length && this.kind.holdsData && !news.allowDataLoss) {
+      await this.refuseDataLoss(id, news, `replacing it (${describeChanges(fields)})`);
+    }
+    return {
+      changes: fields.length > 0 || controlChanged || connectionChanged,
+      replaces,
+      deleteBeforeReplace: replaces.length > 0,
+      fields,
+    };
+  }
+
+  /** Creates the asset (or adopts it), then returns its inputs and what the server reports. */
+  async create(news: Props): Promise<{ id: string; outs: Props }> {
+    const config = this.validated(news);
+    const s = await this.session(news);
+    const desired = this.kind.desired(config);
+    this.refuseUnsupported(desired, s.version);
+    const id = this.kind.id(config);
+    let observed: Observed;
+    try {
+      observed = await this.kind.create(s.api, desired, s.version);
+    } catch (err) {
+      if (!isApiError(err, ErrorCode.StreamNameInUse, ErrorCode.ConsumerAlreadyExists))
+        throw this.explain(err);
+      if (!news.adopt) {
+        throw new Error(
+          `${this.kind.typeName} ${id}: a ${this.kind.label} with this name already exists with a different ` +
+            "configuration. Set adopt: true to take it over (it is then updated to this configuration), " +
+            "or choose another name.",
+        );
+      }
+      observed = await this.adopt(s, id, desired);
+    }
+    return { id, outs: this.outputs(news, observed) };
+  }
+
+  /** Refresh: the asset as the server has it; undefined when it was deleted behind the program's back. */
+  async read(id: string, props: Props): Promise<{ id: string; props: Props } | undefined> {
+    const s = await this.session(props);
+    const observed = await this.kind.observe(s.api, id);
+    if (!observed) return undefined;
+    const desired = this.kind.desired(this.config(props));
+    const refreshed: Props = { ...props };
+    for (const row of this.kind.rows) {
+      if (row.createOnly || deepEqual(desired[row.wire], observed.config[row.wire])) continue;
+      // Drift: record what the server has, so the next preview shows the change back.
+      const value = observed.config[row.wire];
+      if (value === undefined || deepEqual(value, row.wireDefault)) delete refreshed[row.key];
+      else refreshed[row.key] = row.codec.decode(value);
+    }
+    refreshed.info = observed.info;
+    return { id, props: refreshed };
+  }
+
+  async update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+    const config = this.validated(news);
+    const s = await this.session(news);
+    const before = this.kind.desired(this.config(olds));
+    const desired = this.kind.desired(config);
+    this.refuseUnsupported(desired, s.version);
+    const changed = this.kind.rows
+      .filter((r) => !deepEqual(before[r.wire], desired[r.wire]))
+      .map((r) => r.wire);
+    const observed = changed.length
+      ? await this.kind.update(s.api, desired, changed, s.version).catch((err) => {
+          throw this.explain(err);
+        })
+      : await this.kind.observe(s.api, id);
+    if (!observed) throw new Error(`${this.kind.typeName} ${id} no longer exists; run pulumi refresh`);
+    return { outs: this.outputs(news, observed) };
+  }
+
+  /** Deletes the asset; refuses while it holds data unless allowDataLoss was set. Idempotent. */
+  async delete(id: string, props: Props): Promise<void> {
+    const s = await this.session(props);
+    if (this.kind.holdsData && !props.allowDataLoss) await this.refuseDataLoss(id, props, "deleting it");
+    await this.kind.remove(s.api, id);
+  }
+
+  // ---- helpers --------------------------------------------------------------
+
+  session(props: Props): Promise<Session> {
+    return session(connectionOf(props));
+  }
+
+  private describeId(props: Props): string {
+    try {
+      return this.kind.id(this.config(props));
+    } catch {
+      return "";
+    }
+  }
+
+  private outputs(news: Props, observed: Observed): Props {
+    return { ...news, info: observed.info };
+  }
+
+  private async refuseDataLoss(id: string, props: Props, action: string): Promise<void> {
+    const s = await this.session(props);
+    const observed = await this.kind.observe(s.api, id);
+    if (!observed || observed.messages === 0) return;
+    throw new DataLossError(
+      `${this.kind.typeName} ${id} holds ${observed.messages} ${this.kind.dataNoun}; ${action} would destroy them. ` +
+        "Set allowDataLoss: true on this resource to accept the loss, or keep the current configuration.",
+    );
+  }
+
+  /** Refuses fields the connected server does not know: it would silently drop them. */
+  private refuseUnsupported(desired: Json, version: Version): void {
+    const problems = this.kind.rows
+      .filter((r) => r.since && !atLeast(version, r.since))
+      .filter((r) => desired[r.wire] !== undefined && !deepEqual(desired[r.wire], r.wireDefault))
+      .map((r) => ({
+        property: r.key,
+        reason: `needs nats-server ${r.since} or later; this server is ${formatVersion(version)}`,
+      }));
+    if (problems.length) throw new InputError(`${this.kind.typeName} ${this.kind.id(desired)}`, problems);
+  }
+
+  /** Takes over an existing asset: allowed when only updatable fields differ. */
+  private async adopt(s: Session, id: string, desired: Json): Promise<Observed> {
+    const existing = await this.kind.observe(s.api, id);
+    if (!existing)
+      throw new Error(`${this.kind.typeName} ${id} vanished while being adopted; run pulumi up again`);
+    const differing = this.kind.rows.filter(
+      (r) => !r.createOnly && !deepEqual(existing.config[r.wire], desired[r.wire]),
+    );
+    const blocking = differing
+      .map((r) => decide(r, existing.config[r.wire], desired[r.wire], s.version))
+      .filter((f) => f.kind === "replace");
+    if (blocking.length) {
+      throw new Error(
+        `${this.kind.typeName} ${id} exists, but adopting it would need a replacement (${describeChanges(blocking)}). ` +
+          "Match these fields to the existing asset, or delete it first.",
+      );
+    }
+    if (!differing.length) return existing;
+    return this.kind.update(
+      s.api,
+      desired,
+      differing.map((r) => r.wire),
+      s.version,
+    );
+  }
+
+  /** Adds the field the user should look at to server errors that have one. */
+  private explain(err: unknown): unknown {
+    if (isApiError(err, ErrorCode.ReplicasNotSupported)) {
+      return new Error(
+        `replicas: the server is not clustered, so only replicas: 1 is possible (${(err as Error).message})`,
+      );
+    }
+    if (
+      isApiError(err, ErrorCode.InsufficientResources, ErrorCode.NoSuitablePeers, ErrorCode.ClusterNoPeers)
+    ) {
+      return new Error(
+        `replicas/placement: the cluster cannot place this ${this.kind.label} (${(err as Error).message}); ` +
+          "lower replicas to at most the number of servers (zones, when unique tags are set) or fix placement",
+      );
+    }
+    if (isApiError(err, ErrorCode.SubjectsOverlap)) {
+      return new Error(`subjects: ${(err as Error).message}; another stream already stores these subjects`);
+    }
+    return err;
+  }
+}
+
+function decide(row: Field, old: unknown, next: unknown, version: Version | undefined): FieldChange {
+  const rule = row.change;
+  if (rule === "update" || rule === "replace") return { property: row.key, kind: rule };
+  if (rule === "oneWay") {
+    return old === true && next !== true
+      ? { property: row.key, kind: "replace", why: "the server can turn it on but never off" }
+      : { property: row.key, kind: "update" };
+  }
+  const { kind, why } = rule({ old, next, version });
+  return why ? { property: row.key, kind, why } : { property: row.key, kind };
+}
+
+function describeChanges(fields: FieldChange[]): string {
+  return fields
+    .filter((f) => f.kind === "replace")
+    .map((f) => (f.why ? `${f.property}: ${f.why}` : `${f.property} cannot change in place`))
+    .join("; ");
+}
+
+/** The full connection: public settings plus the secret credentials. */
+export function connectionOf(props: Props): ResolvedConnection {
+  const conn = (props.connection ?? {}) as ResolvedConnection;
+  const creds = (props.credentials ?? {}) as Credentials;
+  const { tlsKey, ...secrets } = creds;
+  const tls = conn.tls || tlsKey ? { ...conn.tls, ...(tlsKey ? { key: tlsKey } : {}) } : undefined;
+  return JSON.parse(JSON.stringify({ ...conn, ...secrets, tls }));
+}
+
+export const cores = {
+  stream: new AssetCore(streamKind),
+  consumer: new AssetCore(consumerKind),
+  keyValue: new AssetCore(keyValueKind),
+  objectStore: new AssetCore(objectStoreKind),
+};
+export type CoreName = keyof typeof cores;

@@ -1,0 +1,43 @@
+// The dynamic provider's methods, on top of the provider core. This module is
+// loaded by the dynamic provider host at run time (see dynamic.ts), so it
+// must stay free of program-time state: every call gets its inputs and the
+// connection from the resource's own (secret) properties.
+import { cores } from "./core";
+import type { CoreName, Props } from "./core";
+
+export interface DynamicHandlers {
+  check(
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }>;
+  diff(
+    id: string,
+    olds: Props,
+    news: Props,
+  ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  create(inputs: Props): Promise<{ id: string; outs: Props }>;
+  read(id: string, props: Props): Promise<{ id?: string; props?: Props }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
+  delete(id: string, props: Props): Promise<void>;
+}
+
+export function handlers(name: CoreName): DynamicHandlers {
+  const core = cores[name];
+  return {
+    async check(_olds, news) {
+      return core.check(news);
+    },
+    async diff(id, olds, news) {
+      const { changes, replaces, deleteBeforeReplace } = await core.diff(id, olds, news);
+      return { changes, replaces, deleteBeforeReplace };
+    },
+    create: (inputs) => core.create(inputs),
+    async read(id, props) {
+      const found = await core.read(id, props);
+      // An empty id tells the engine the asset is gone.
+      return found ?? { id: "", props: {} };
+    },
+    update: (id, olds, news) => core.update(id, olds, news),
+    delete: (id, props) => core.delete(id, props),
+  };
+}

@@ -1,0 +1,150 @@
+// JetStream assets as Pulumi resources for TypeScript programs, backed by a
+// dynamic provider. The provider object is serialized into the state, so it
+// captures nothing but two strings: the core's name and where to load the
+// handlers from. Credentials travel as a separate secret input.
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionArgs } from "./connection-args";
+import type { CoreName } from "./core";
+import type { StreamConfigInputs } from "./tables/stream";
+import type { ConsumerConfigInputs } from "./tables/consumer";
+import type { KeyValueConfigInputs, ObjectStoreConfigInputs } from "./tables/bucket";
+
+/** Each configuration field may be a plain value or a Pulumi Input. */
+type Inputs<T> = { [K in keyof T]?: pulumi.Input<T[K]> };
+
+/** Inputs shared by every JetStream resource. */
+export interface AssetArgs {
+  /** Where the asset lives: a NATS URL and credentials, or `NatsCluster.connection`. */
+  connection: pulumi.Input<ConnectionArgs>;
+  /**
+   * Allow a replacement or deletion that destroys the data the asset holds.
+   * Without it, such a change is refused at preview time with the number of
+   * messages that would be lost. @default false
+   */
+  allowDataLoss?: pulumi.Input<boolean>;
+  /** Take over an asset that already exists instead of failing with "already exists". @default false */
+  adopt?: pulumi.Input<boolean>;
+}
+
+export type StreamArgs = AssetArgs & Inputs<StreamConfigInputs> & { name: pulumi.Input<string> };
+export type ConsumerArgs = AssetArgs &
+  Inputs<ConsumerConfigInputs> & { stream: pulumi.Input<string>; name: pulumi.Input<string> };
+export type KeyValueArgs = AssetArgs & Inputs<KeyValueConfigInputs> & { bucket: pulumi.Input<string> };
+export type ObjectStoreArgs = AssetArgs & Inputs<ObjectStoreConfigInputs> & { bucket: pulumi.Input<string> };
+
+/** What the server reports about an asset after create, update or refresh. */
+export interface AssetInfo {
+  streamName?: string;
+  messages?: number;
+  bytes?: number;
+  firstSeq?: number;
+  lastSeq?: number;
+  created?: string;
+  cluster?: string;
+  leader?: string;
+  pending?: number;
+  ackPending?: number;
+  ackFloorStreamSeq?: number;
+}
+
+const HANDLERS_BY_NAME = "pulumi-nats/jetstream/dynamic-handlers";
+
+/** The serializable dynamic provider for one kind. */
+function providerFor(core: CoreName): pulumi.dynamic.ResourceProvider {
+  // Resolved by package name where the program installed this package, else by
+  // this file's location (a checkout of this repository).
+  const byPath = require.resolve("./dynamic-handlers");
+  const byName = HANDLERS_BY_NAME;
+  const load = () => {
+    let mod: typeof import("./dynamic-handlers");
+    try {
+      mod = require(byName);
+    } catch {
+      mod = require(byPath);
+    }
+    return mod.handlers(core);
+  };
+  return {
+    check: (olds, news) => load().check(olds, news),
+    diff: (id, olds, news) => load().diff(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read(id, props) as Promise<pulumi.dynamic.ReadResult>,
+    update: (id, olds, news) => load().update(id, olds, news),
+    delete: (id, props) => load().delete(id, props),
+  };
+}
+
+/** Splits a connection into public settings and secret credentials. */
+export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
+  const all = pulumi.output(connection);
+  const pub = pulumi.unsecret(
+    all.apply((c) => ({
+      servers: c.servers,
+      user: c.user,
+      domain: c.domain,
+      apiPrefix: c.apiPrefix,
+      requestTimeout: c.requestTimeout,
+      readyTimeout: c.readyTimeout,
+      tls: c.tls && (c.tls.ca || c.tls.cert) ? { ca: c.tls.ca, cert: c.tls.cert } : undefined,
+    })),
+  );
+  const credentials = pulumi.secret(
+    all.apply((c) => ({
+      password: c.password,
+      token: c.token,
+      nkeySeed: c.nkeySeed,
+      creds: c.creds,
+      tlsKey: c.tls?.key,
+    })),
+  );
+  return { connection: pub, credentials };
+}
+
+function register<T extends AssetArgs>(args: T) {
+  const { connection, ...rest } = args;
+  return { ...rest, ...splitConnection(connection), info: undefined };
+}
+
+const secretOutputs = (opts?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
+  ...opts,
+  additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "credentials"],
+});
+
+/** A JetStream stream. */
+export class Stream extends pulumi.dynamic.Resource {
+  /** The stream's name. */
+  declare readonly name: pulumi.Output<string>;
+  /** Messages, bytes, sequences and placement as the server reported them. */
+  declare readonly info: pulumi.Output<AssetInfo>;
+  constructor(name: string, args: StreamArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providerFor("stream"), name, register(args), secretOutputs(opts), "jetstream", "Stream");
+  }
+}
+
+/** A durable JetStream consumer (pull, or push with `deliverSubject`). */
+export class Consumer extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly stream: pulumi.Output<string>;
+  declare readonly info: pulumi.Output<AssetInfo>;
+  constructor(name: string, args: ConsumerArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providerFor("consumer"), name, register(args), secretOutputs(opts), "jetstream", "Consumer");
+  }
+}
+
+/** A JetStream key/value bucket (stream `KV_<bucket>`). */
+export class KeyValue extends pulumi.dynamic.Resource {
+  declare readonly bucket: pulumi.Output<string>;
+  declare readonly info: pulumi.Output<AssetInfo>;
+  constructor(name: string, args: KeyValueArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providerFor("keyValue"), name, register(args), secretOutputs(opts), "jetstream", "KeyValue");
+  }
+}
+
+/** A JetStream object store (stream `OBJ_<bucket>`). */
+export class ObjectStore extends pulumi.dynamic.Resource {
+  declare readonly bucket: pulumi.Output<string>;
+  declare readonly info: pulumi.Output<AssetInfo>;
+  constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providerFor("objectStore"), name, register(args), secretOutputs(opts), "jetstream", "ObjectStore");
+  }
+}

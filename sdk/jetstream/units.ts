@@ -1,0 +1,172 @@
+// Durations and sizes: the one place where human strings ("7d", "250ms",
+// "10GiB") and numbers become the server's units (nanoseconds, bytes) and back.
+//
+// Numbers given for durations are milliseconds (the JavaScript convention);
+// numbers given for sizes are bytes. Parsing goes through BigInt so that
+// "1.000000001s" keeps its last nanosecond; a result that a JSON number cannot
+// carry exactly is refused rather than silently rounded.
+
+const NS_PER: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+  w: 604_800_000_000_000n,
+};
+
+const BYTES_PER: Record<string, bigint> = {
+  "": 1n,
+  b: 1n,
+  k: 1000n,
+  kb: 1000n,
+  m: 1000n ** 2n,
+  mb: 1000n ** 2n,
+  g: 1000n ** 3n,
+  gb: 1000n ** 3n,
+  t: 1000n ** 4n,
+  tb: 1000n ** 4n,
+  p: 1000n ** 5n,
+  pb: 1000n ** 5n,
+  ki: 1024n,
+  kib: 1024n,
+  mi: 1024n ** 2n,
+  mib: 1024n ** 2n,
+  gi: 1024n ** 3n,
+  gib: 1024n ** 3n,
+  ti: 1024n ** 4n,
+  tib: 1024n ** 4n,
+  pi: 1024n ** 5n,
+  pib: 1024n ** 5n,
+};
+
+/** A value the user may write as a number or a human string. */
+export type DurationInput = string | number;
+export type SizeInput = string | number;
+
+/** Thrown for a malformed duration or size; the caller adds the field name. */
+export class UnitError extends Error {}
+
+/** Multiplies a decimal string ("1.5") by a bigint unit exactly, or fails. */
+function scaleDecimal(text: string, unit: bigint, what: string): bigint {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) throw new UnitError(`${what}: "${text}" is not a number`);
+  const [, whole, fraction = ""] = match;
+  const scale = 10n ** BigInt(fraction.length);
+  const scaled = (BigInt(whole + fraction) * unit) / scale;
+  if ((BigInt(whole + fraction) * unit) % scale !== 0n) {
+    throw new UnitError(`${what}: "${text}" is finer than the smallest unit`);
+  }
+  return scaled;
+}
+
+function toSafeNumber(value: bigint, original: string, unit: string): number {
+  const n = Number(value);
+  if (BigInt(n) !== value) {
+    throw new UnitError(`"${original}" cannot be represented exactly in ${unit}; round it`);
+  }
+  return n;
+}
+
+/**
+ * Parses a duration into nanoseconds. Accepts Go-style strings with days and
+ * weeks ("1h30m", "7d", "250ms", "1.5s", "100ns", "0"), or a number of
+ * milliseconds (fractions allowed: 0.5 is 500µs).
+ */
+export function parseDuration(input: DurationInput): number {
+  if (typeof input === "number") {
+    if (!Number.isFinite(input) || input < 0) {
+      throw new UnitError(`${input} is not a duration: give a non-negative number of milliseconds`);
+    }
+    return toSafeNumber(scaleDecimal(numberText(input), NS_PER.ms, "duration"), String(input), "nanoseconds");
+  }
+  const text = input.trim();
+  if (text === "0") return 0;
+  const part = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w)/gy;
+  let total = 0n;
+  let consumed = 0;
+  for (let m = part.exec(text); m; m = part.exec(text)) {
+    total += scaleDecimal(m[1], NS_PER[m[2]], "duration");
+    consumed = part.lastIndex;
+  }
+  if (consumed === 0 || consumed !== text.length) {
+    throw new UnitError(
+      `"${input}" is not a duration: use forms like "30s", "250ms", "1h30m", "7d" or a number of milliseconds`,
+    );
+  }
+  return toSafeNumber(total, input, "nanoseconds");
+}
+
+/** Formats nanoseconds as the shortest exact human duration ("7d", "1h30m", "1.5s"). */
+export function formatDuration(ns: number): string {
+  if (ns === 0) return "0s";
+  let rest = BigInt(ns);
+  let out = "";
+  for (const unit of ["d", "h", "m"] as const) {
+    const size = NS_PER[unit];
+    if (rest >= size) {
+      out += `${rest / size}${unit}`;
+      rest %= size;
+    }
+  }
+  if (rest === 0n) return out;
+  for (const unit of ["s", "ms", "us", "ns"] as const) {
+    const size = NS_PER[unit];
+    if (rest >= size || unit === "ns") {
+      const whole = rest / size;
+      const frac = rest % size;
+      const fracText =
+        frac === 0n
+          ? ""
+          : "." +
+            frac
+              .toString()
+              .padStart(size.toString().length - 1, "0")
+              .replace(/0+$/, "");
+      return `${out}${whole}${fracText}${unit}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * Parses a size into bytes: a number of bytes, or a string with SI ("10GB" =
+ * 10×1000³) or binary ("10GiB", "10Gi" = 10×1024³) units. "-1" means unlimited
+ * where a field allows it.
+ */
+export function parseSize(input: SizeInput): number {
+  if (typeof input === "number") {
+    if (!Number.isSafeInteger(input)) throw new UnitError(`${input} is not a whole number of bytes`);
+    return input;
+  }
+  const text = input.trim();
+  if (text === "-1") return -1;
+  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text);
+  const unit = m ? BYTES_PER[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    throw new UnitError(
+      `"${input}" is not a size: use forms like "512MiB", "10GiB", "1GB" or a number of bytes`,
+    );
+  }
+  return toSafeNumber(scaleDecimal(m[1], unit, "size"), input, "bytes");
+}
+
+/** Formats bytes with the largest binary unit that divides them exactly ("10GiB"). */
+export function formatSize(bytes: number): string {
+  if (bytes < 0) return String(bytes);
+  for (const unit of ["PiB", "TiB", "GiB", "MiB", "KiB"] as const) {
+    const size = BYTES_PER[unit.toLowerCase()];
+    if (bytes > 0 && BigInt(bytes) % size === 0n) return `${BigInt(bytes) / size}${unit}`;
+  }
+  return `${bytes}B`;
+}
+
+/** A number's plain decimal text (no exponent), for exact scaling. */
+function numberText(n: number): string {
+  const text = n.toString();
+  if (!/e/i.test(text)) return text;
+  return n.toFixed(20).replace(/\.?0+$/, "");
+}
