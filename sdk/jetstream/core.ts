@@ -280,6 +280,12 @@ export class AssetCore {
           "lower replicas to at most the number of servers (zones, when unique tags are set) or fix placement",
       );
     }
+    if (isApiError(err, ErrorCode.InsufficientStorage)) {
+      return new Error(
+        `maxBytes/storage: the server has not enough ${this.kind.label === "consumer" ? "" : "reserved "}storage left for this ` +
+          `${this.kind.label} (${(err as Error).message}); lower maxBytes or raise the server's max_file_store/max_memory_store`,
+      );
+    }
     if (isApiError(err, ErrorCode.SubjectsOverlap)) {
       return new Error(`subjects: ${(err as Error).message}; another stream already stores these subjects`);
     }

@@ -38,6 +38,7 @@ export const ErrorCode = {
   NoSuitablePeers: 10005,
   ClusterNoPeers: 10039,
   StreamUpdate: 10069,
+  InsufficientStorage: 10047,
 } as const;
 
 /** An error answered by the JetStream API, with its numeric code. */
