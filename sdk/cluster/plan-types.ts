@@ -1,0 +1,143 @@
+// The shape of a plan: everything the component needs to create, computed from
+// the args without any Pulumi resource call. Snapshot-testable.
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { AccessMode, ReclaimPolicy, ServiceType, Toleration, ZoneSpread } from "./args";
+
+export type PlatformKind = "aws" | "gcp" | "kubernetes";
+
+/** Kubernetes object names, stable and derived from `name` (renaming one needs an alias). */
+export interface ClusterNames {
+  /** Helm release name, also `fullnameOverride`: the StatefulSet, Service, PDB and ServiceAccount. */
+  release: string;
+  statefulSet: string;
+  service: string;
+  headlessService: string;
+  configMap: string;
+  serviceAccount: string;
+  credentialsSecret: string;
+  tlsSecret: string;
+  /** Cluster-scoped, so it carries the namespace too. */
+  clusterRole: string;
+  storageClass: string | undefined;
+}
+
+export interface NodePlacement {
+  /** Labels on the NATS nodes (AWS/GCP) and the pods' node selector. */
+  nodeSelector: Record<string, string>;
+  /** The taint on NATS nodes (AWS/GCP); undefined for an existing cluster. */
+  taint: { key: string; value: string; effect: "NoSchedule" } | undefined;
+  tolerations: Toleration[];
+}
+
+export interface StoragePlan {
+  /** Whether the component creates the StorageClass (AWS, GCP). */
+  create: boolean;
+  /** The class for the PVCs; undefined = the cluster's default. */
+  className: string | undefined;
+  provisioner: string | undefined;
+  parameters: Record<string, string>;
+  reclaimPolicy: ReclaimPolicy;
+  fileStorage: string;
+  maxFileStore: string;
+  memoryStorage: string | undefined;
+}
+
+export interface ResourcesPlan {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+  goMemLimit: string;
+  milliCpu: number;
+}
+
+export interface AuthPlan {
+  systemAccount: "SYS";
+  appAccount: string;
+  systemUser: string;
+  appUser: string;
+  passwordLength: number;
+  /** Key of the include file in the credentials Secret. */
+  includeFile: "auth.conf";
+  mountDir: "/etc/nats-auth";
+}
+
+export interface TlsPlan {
+  generate: boolean;
+  secretName: string;
+  client: boolean;
+  routes: boolean;
+  caCert: pulumi.Input<string> | undefined;
+  dnsNames: string[];
+  ipAddresses: string[];
+}
+
+export interface AwsPlan {
+  existingClusterName: string | undefined;
+  kubernetesVersion: string | undefined;
+  region: string;
+  subnetIds: Record<string, pulumi.Input<string>> | undefined;
+  vpc: { cidr: string; privateSubnets: Record<string, string>; publicSubnets: Record<string, string> } | undefined;
+  nodes: { instanceType: string; nodesPerZone: number; diskSizeGiB: number };
+  systemNodes: { instanceType: string; count: number } | undefined;
+  ebsCsiDriver: boolean;
+  ebsKmsKeyId: pulumi.Input<string> | undefined;
+  tags: Record<string, string>;
+}
+
+export interface GcpPlan {
+  project: string | undefined;
+  existingCluster: { name: string; location: string } | undefined;
+  region: string;
+  kubernetesVersion: string | undefined;
+  network: pulumi.Input<string> | undefined;
+  subnetwork: pulumi.Input<string> | undefined;
+  nodes: { machineType: string; nodesPerZone: number; diskSizeGb: number };
+  systemNodes: { machineType: string; nodesPerZone: number } | undefined;
+  diskKmsKey: pulumi.Input<string> | undefined;
+  labels: Record<string, string>;
+}
+
+export interface KubernetesPlan {
+  provider: k8s.Provider | undefined;
+  kubeconfig: pulumi.Input<string> | undefined;
+}
+
+export interface AccessPlan {
+  mode: AccessMode;
+  /** Fixed URLs (mode "url", or the 127.0.0.1 URL of the port-forward). Empty for "loadBalancer". */
+  urls: string[];
+  localPort: number;
+  scheme: "nats" | "tls";
+}
+
+export interface ClusterPlan {
+  component: string;
+  name: string;
+  namespace: string;
+  createNamespace: boolean;
+  platform: PlatformKind;
+  aws: AwsPlan | undefined;
+  gcp: GcpPlan | undefined;
+  kubernetes: KubernetesPlan | undefined;
+  replicas: number;
+  zones: string[];
+  zoneSpread: ZoneSpread;
+  zoneDiscoveryImage: string;
+  names: ClusterNames;
+  placement: NodePlacement;
+  storage: StoragePlan;
+  jetstreamDomain: string | undefined;
+  resources: ResourcesPlan;
+  auth: AuthPlan | undefined;
+  tls: TlsPlan | undefined;
+  service: { type: ServiceType; annotations: Record<string, string> };
+  monitoring: { prometheusExporter: boolean; podMonitor: boolean };
+  access: AccessPlan;
+  readyTimeout: string;
+  chart: { name: "nats"; repository: string; version: string; values: Record<string, unknown> };
+  /** In-cluster URLs: the Service first, then one per server. */
+  clientUrls: string[];
+  monitoringUrl: string;
+  /** Non-fatal notes, logged by the component as warnings. */
+  warnings: string[];
+}

@@ -1,0 +1,381 @@
+// The pure planner: `plan(component, args)` validates the args (all problems
+// at once, each naming its field) and computes names, placement, storage,
+// sizing, auth, TLS, access and the chart values. It makes no Pulumi resource
+// call, so tests run it directly and compare its output exactly.
+import type { AccessArgs, ExplicitResources, NatsClusterArgs } from "./args";
+import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "./args";
+import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "./chart-keys";
+import { Issues, show } from "./errors";
+import { planAws, planGcp, planKubernetes, platformKind } from "./plan-platform";
+import type { AuthPlan, ClusterNames, ClusterPlan, NodePlacement, ResourcesPlan, StoragePlan, TlsPlan } from "./plan-types";
+import { isPreset, PRESETS } from "./presets";
+import { formatBytesFloorMi, goMemLimit, parseBytes, parseMilliCpu } from "./quantity";
+import { buildValues } from "./values";
+
+export const DEFAULT_CHART_VERSION = "2.14.2";
+export const DEFAULT_CHART_REPOSITORY = "https://nats-io.github.io/k8s/helm/charts/";
+export const DEFAULT_ZONE_DISCOVERY_IMAGE = "curlimages/curl:8.11.1";
+/** Node label and taint key reserved for NATS nodes (value: the cluster's name). */
+export const NODE_LABEL = "pulumi-nats/pool";
+export const NODE_TAINT = "pulumi-nats/dedicated";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ACCOUNT = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const DURATION = /^\d+(ms|s|m|h)$/;
+/** Room for "-credentials" and the StatefulSet's revision-hash label within 63 characters. */
+const MAX_NAME = 51;
+
+const TOP_LEVEL = [
+  "platform", "zones", "replicas", "name", "namespace", "createNamespace", "jetstream", "resources",
+  "reclaimPolicy", "placement", "auth", "tls", "service", "monitoring", "access", "readyTimeout", "chart",
+];
+const NESTED: Record<string, string[]> = {
+  jetstream: ["fileStorage", "fileStoreMaxPercent", "memoryStorage", "domain"],
+  placement: ["zoneSpread", "allowFewerZonesThanReplicas", "zoneDiscoveryImage"],
+  auth: ["enabled", "appAccount", "appUser", "systemUser", "passwordLength"],
+  tls: ["client", "routes", "secretName", "caCert", "extraDnsNames"],
+  service: ["type", "annotations"],
+  monitoring: ["prometheusExporter", "podMonitor"],
+  access: ["mode", "url", "localPort"],
+  chart: ["version", "repository", "values"],
+};
+
+function checkKnownFields(args: NatsClusterArgs, issues: Issues): void {
+  const a = args as unknown as Record<string, unknown>;
+  for (const k of Object.keys(a)) if (!TOP_LEVEL.includes(k)) issues.add(k, `is not an argument of NatsCluster.`);
+  for (const [block, fields] of Object.entries(NESTED)) {
+    const v = a[block];
+    if (v == null) continue;
+    if (typeof v !== "object" || Array.isArray(v)) {
+      issues.add(block, `must be an object, got ${show(v)}.`);
+      continue;
+    }
+    for (const k of Object.keys(v)) if (!fields.includes(k)) issues.add(`${block}.${k}`, `is not a field of ${block} (fields: ${fields.join(", ")}).`);
+  }
+}
+
+function oneOf<T extends string>(value: unknown, allowed: Record<string, T>, path: string, def: T, issues: Issues): T {
+  if (value === undefined) return def;
+  const values = Object.values(allowed);
+  if (!values.includes(value as T)) {
+    issues.add(path, `must be one of ${values.map((v) => `"${v}"`).join(", ")}, got ${show(value)}.`);
+    return def;
+  }
+  return value as T;
+}
+
+/** A small stable hash (FNV-1a) for the default port-forward port. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function planResources(r: NatsClusterArgs["resources"], issues: Issues): ResourcesPlan {
+  const fallback = PRESETS.medium;
+  let requests = fallback;
+  let limits = fallback;
+  if (r === undefined || typeof r === "string") {
+    const name = r ?? "medium";
+    if (isPreset(name)) requests = limits = PRESETS[name];
+    else issues.add("resources", `unknown preset ${show(name)}: use one of ${Object.keys(PRESETS).join(", ")}, or { requests, limits }.`);
+  } else if (typeof r === "object" && r !== null) {
+    const e = r as ExplicitResources;
+    const req = e.requests as Partial<ExplicitResources["requests"]> | undefined;
+    if (!req || typeof req !== "object") issues.add("resources.requests", "is required: { cpu, memory }, e.g. { cpu: \"2\", memory: \"4Gi\" }.");
+    requests = { cpu: String(req?.cpu ?? fallback.cpu), memory: String(req?.memory ?? fallback.memory) };
+    limits = { cpu: e.limits?.cpu ?? requests.cpu, memory: e.limits?.memory ?? requests.memory };
+    for (const [path, v] of [["resources.requests.cpu", req?.cpu], ["resources.limits.cpu", e.limits?.cpu]] as const)
+      if ((path.includes("requests") || v !== undefined) && parseMilliCpu(v) === undefined)
+        issues.add(path, `${show(v)} is not a CPU quantity (like "500m" or "2").`);
+    for (const [path, v] of [["resources.requests.memory", req?.memory], ["resources.limits.memory", e.limits?.memory]] as const)
+      if ((path.includes("requests") || v !== undefined) && parseBytes(v) === undefined)
+        issues.add(path, `${show(v)} is not a memory size (like "512Mi" or "4Gi").`);
+    const rc = parseMilliCpu(requests.cpu), lc = parseMilliCpu(limits.cpu);
+    const rm = parseBytes(requests.memory), lm = parseBytes(limits.memory);
+    if (rc && lc && lc < rc) issues.add("resources.limits.cpu", `${limits.cpu} is below the request ${requests.cpu}.`);
+    if (rm && lm && lm < rm) issues.add("resources.limits.memory", `${limits.memory} is below the request ${requests.memory}.`);
+  } else {
+    issues.add("resources", `must be a preset name or { requests, limits }, got ${show(r)}.`);
+  }
+  const memBytes = parseBytes(limits.memory) ?? parseBytes(fallback.memory)!;
+  return {
+    requests: { cpu: requests.cpu, memory: requests.memory },
+    limits: { cpu: limits.cpu, memory: limits.memory },
+    // The Go runtime collects harder as it nears this, keeping the process under the cgroup limit.
+    goMemLimit: goMemLimit(memBytes, 0.8),
+    milliCpu: parseMilliCpu(requests.cpu) ?? 1000,
+  };
+}
+
+function planAccess(
+  a: AccessArgs | undefined,
+  serviceType: ServiceType,
+  scheme: "nats" | "tls",
+  name: string,
+  namespace: string,
+  issues: Issues,
+): ClusterPlan["access"] {
+  const access = a ?? {};
+  const def = serviceType === ServiceType.InternalLoadBalancer ? AccessMode.LoadBalancer : AccessMode.PortForward;
+  const mode = oneOf(access.mode, AccessMode, "access.mode", def, issues);
+  let localPort = 14222 + (hash(`${namespace}/${name}`) % 1000);
+  if (access.localPort !== undefined) {
+    if (!Number.isInteger(access.localPort) || access.localPort < 1 || access.localPort > 65535)
+      issues.add("access.localPort", `must be a port number (1-65535), got ${show(access.localPort)}.`);
+    else localPort = access.localPort;
+  }
+  let urls: string[] = [];
+  if (mode === AccessMode.Url) {
+    const given = access.url === undefined ? [] : Array.isArray(access.url) ? access.url : [access.url];
+    if (given.length === 0) issues.add("access.url", 'is required with access.mode "url": e.g. "nats://nats.internal:4222".');
+    given.forEach((u, i) => {
+      if (typeof u !== "string" || !/^(nats|tls):\/\/[^\s/]+$/.test(u))
+        issues.add(`access.url${given.length > 1 ? `[${i}]` : ""}`, `${show(u)} must be a nats:// or tls:// URL with host and port.`);
+    });
+    urls = given;
+  } else if (access.url !== undefined) {
+    issues.add("access.url", `only applies with access.mode "url" (mode is "${mode}"): remove it or set the mode.`);
+  }
+  if (mode === AccessMode.PortForward) urls = [`${scheme}://127.0.0.1:${localPort}`];
+  if (mode === AccessMode.LoadBalancer && serviceType !== ServiceType.InternalLoadBalancer)
+    issues.add("access.mode", '"loadBalancer" needs service.type "InternalLoadBalancer".');
+  return { mode, urls, localPort, scheme };
+}
+
+/** Validates the args and computes everything the component creates. Throws NatsClusterArgsError. */
+export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
+  const issues = new Issues();
+  const warnings: string[] = [];
+  if (args == null || typeof args !== "object") {
+    issues.add("args", "are required: { platform, zones, ... }.");
+    issues.throwIfAny(component);
+  }
+  checkKnownFields(args, issues);
+
+  const name = args.name ?? component;
+  if (typeof name !== "string" || !DNS_LABEL.test(name) || name.length > MAX_NAME)
+    issues.add(args.name === undefined ? "name (from the component name)" : "name",
+      `${show(name)} must be a DNS label (lowercase letters, digits, "-") of at most ${MAX_NAME} characters; set name explicitly.`);
+  const namespace = args.namespace ?? "nats";
+  if (typeof namespace !== "string" || !DNS_LABEL.test(namespace) || namespace.length > 63)
+    issues.add("namespace", `${show(namespace)} must be a DNS label (lowercase letters, digits, "-").`);
+
+  // Zones and replicas.
+  const zones = Array.isArray(args.zones) ? args.zones : [];
+  if (!Array.isArray(args.zones) || zones.length === 0)
+    issues.add("zones", `must be a non-empty list of zone names, got ${show(args.zones)}.`);
+  const dupes = zones.filter((z, i) => zones.indexOf(z) !== i);
+  if (dupes.length > 0) issues.add("zones", `lists ${[...new Set(dupes)].join(", ")} more than once.`);
+  const replicas = args.replicas ?? 3;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 99)
+    issues.add("replicas", `must be a whole number from 1 to 99, got ${show(replicas)}.`);
+  else if (replicas % 2 === 0)
+    issues.add("replicas", `${replicas} is even: a Raft group of ${replicas} tolerates no more failures than ${replicas - 1}; use ${replicas - 1} or ${replicas + 1}.`);
+  const placement = args.placement ?? {};
+  const zoneSpread = oneOf(placement.zoneSpread, ZoneSpread, "placement.zoneSpread", ZoneSpread.Hard, issues);
+  if (Number.isInteger(replicas) && zones.length > 0 && zones.length < replicas) {
+    const msg = `${zones.length} zone(s) for ${replicas} replicas: some zone holds two servers, and a stream can have at most ${zones.length} replica(s) because JetStream puts each replica in a different zone.`;
+    if (placement.allowFewerZonesThanReplicas === true) warnings.push(`zones: ${msg}`);
+    else issues.add("zones", `${msg} Give at least ${replicas} zones, lower replicas, or set placement.allowFewerZonesThanReplicas.`);
+  }
+
+  // Sizing and storage.
+  const resources = planResources(args.resources, issues);
+  const js = args.jetstream ?? {};
+  const fileStorage = js.fileStorage ?? "10Gi";
+  const fileBytes = parseBytes(fileStorage);
+  if (fileBytes === undefined) issues.add("jetstream.fileStorage", `${show(fileStorage)} is not a size (like "20Gi").`);
+  else if (fileBytes < 2 ** 30) issues.add("jetstream.fileStorage", `${fileStorage} is below 1Gi, the smallest sensible volume.`);
+  const pct = js.fileStoreMaxPercent ?? 90;
+  if (typeof pct !== "number" || pct < 50 || pct > 100)
+    issues.add("jetstream.fileStoreMaxPercent", `must be a number from 50 to 100, got ${show(pct)}.`);
+  const memoryStorage = js.memoryStorage;
+  if (memoryStorage !== undefined) {
+    const memBytes = parseBytes(memoryStorage);
+    const limit = parseBytes(resources.limits.memory);
+    if (memBytes === undefined) issues.add("jetstream.memoryStorage", `${show(memoryStorage)} is not a size (like "2Gi").`);
+    else if (limit !== undefined && memBytes > limit * 0.5)
+      warnings.push(`jetstream.memoryStorage: ${memoryStorage} is more than half the memory limit (${resources.limits.memory}); a full memory store plus the server's own memory can exceed the limit and get the pod OOM-killed. Raise resources or lower memoryStorage.`);
+  }
+  if (js.domain !== undefined && (typeof js.domain !== "string" || !/^[A-Za-z0-9_-]+$/.test(js.domain)))
+    issues.add("jetstream.domain", `${show(js.domain)} must be letters, digits, "_" or "-".`);
+  const reclaimPolicy = oneOf(args.reclaimPolicy, ReclaimPolicy, "reclaimPolicy", ReclaimPolicy.Retain, issues);
+
+  // Service, access, TLS.
+  const service = args.service ?? {};
+  const serviceType = oneOf(service.type, ServiceType, "service.type", ServiceType.ClusterIP, issues);
+  const tlsArgs = args.tls ?? {};
+  const tlsOn = tlsArgs.client === true || tlsArgs.routes === true;
+  if (tlsArgs.secretName !== undefined && !tlsOn)
+    issues.add("tls.secretName", "is set but neither tls.client nor tls.routes is true: enable one or remove it.");
+  if (tlsArgs.secretName !== undefined && tlsArgs.client === true && tlsArgs.caCert === undefined)
+    issues.add("tls.caCert", "is required with tls.secretName and tls.client: clients need the CA to verify the server.");
+  if (tlsArgs.caCert !== undefined && tlsArgs.secretName === undefined)
+    issues.add("tls.caCert", "only applies with tls.secretName (a generated CA is output by the component).");
+  const scheme = tlsArgs.client === true ? "tls" : "nats";
+  const access = planAccess(args.access, serviceType, scheme, String(name), String(namespace), issues);
+  const readyTimeout = args.readyTimeout ?? "5m";
+  if (typeof readyTimeout !== "string" || !DURATION.test(readyTimeout))
+    issues.add("readyTimeout", `${show(readyTimeout)} must be a duration like "90s", "5m" or "1h".`);
+
+  // Platform.
+  const kind = platformKind(args.platform, issues);
+  const aws = kind === "aws" ? planAws(args.platform.aws!, zones, resources.milliCpu, issues) : undefined;
+  const gcp = kind === "gcp" ? planGcp(args.platform.gcp!, zones, resources.milliCpu, issues) : undefined;
+  const k8sArgs = args.platform?.kubernetes;
+  const kubernetes =
+    kind === "kubernetes" ? planKubernetes(k8sArgs!, access.mode === AccessMode.PortForward, issues) : undefined;
+
+  // Auth.
+  const authArgs = args.auth ?? {};
+  let auth: AuthPlan | undefined;
+  if (authArgs.enabled !== false) {
+    auth = {
+      systemAccount: "SYS",
+      appAccount: authArgs.appAccount ?? "APP",
+      systemUser: authArgs.systemUser ?? "sys",
+      appUser: authArgs.appUser ?? "app",
+      passwordLength: authArgs.passwordLength ?? 32,
+      includeFile: "auth.conf",
+      mountDir: "/etc/nats-auth",
+    };
+    if (!ACCOUNT.test(auth.appAccount) || ["SYS", "$G", "$SYS"].includes(auth.appAccount))
+      issues.add("auth.appAccount", `${show(auth.appAccount)} must be a name of letters, digits, "_" or "-", other than SYS.`);
+    for (const f of ["appUser", "systemUser"] as const)
+      if (!ACCOUNT.test(auth[f])) issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
+    if (auth.appUser === auth.systemUser) issues.add("auth.appUser", `equals auth.systemUser (${auth.appUser}): users must differ.`);
+    if (!Number.isInteger(auth.passwordLength) || auth.passwordLength < 16 || auth.passwordLength > 128)
+      issues.add("auth.passwordLength", `must be a whole number from 16 to 128, got ${show(auth.passwordLength)}.`);
+  } else {
+    warnings.push("auth.enabled is false: anyone who reaches the client port can publish, subscribe and manage JetStream.");
+  }
+
+  const monitoring = {
+    prometheusExporter: args.monitoring?.prometheusExporter === true,
+    podMonitor: args.monitoring?.podMonitor === true,
+  };
+  if (monitoring.podMonitor && !monitoring.prometheusExporter)
+    issues.add("monitoring.podMonitor", "needs monitoring.prometheusExporter: true (the PodMonitor scrapes the exporter).");
+
+  const chartArgs = args.chart ?? {};
+  const version = chartArgs.version ?? DEFAULT_CHART_VERSION;
+  if (version !== KEYS_CHART_VERSION)
+    warnings.push(`chart.version ${version}: values are built and checked against the keys of chart ${KEYS_CHART_VERSION}; review the chart's changes.`);
+  const userValues = chartArgs.values ?? {};
+  if (typeof userValues !== "object" || Array.isArray(userValues)) issues.add("chart.values", "must be a map of chart values.");
+  else for (const p of checkChartKeys(userValues)) issues.add(`chart.values.${p.path}`, p.message);
+
+  issues.throwIfAny(component);
+
+  // Everything below runs on valid args.
+  const names: ClusterNames = {
+    release: name,
+    statefulSet: name,
+    service: name,
+    headlessService: `${name}-headless`,
+    configMap: `${name}-config`,
+    serviceAccount: name,
+    credentialsSecret: `${name}-credentials`,
+    tlsSecret: tlsArgs.secretName ?? `${name}-tls`,
+    clusterRole: `${namespace}-${name}-node-reader`,
+    storageClass: kind === "kubernetes" ? k8sArgs!.storageClassName : `${name}-jetstream`,
+  };
+  const dedicated = kind !== "kubernetes";
+  const placementPlan: NodePlacement = dedicated
+    ? {
+        nodeSelector: { [NODE_LABEL]: name },
+        taint: { key: NODE_TAINT, value: name, effect: "NoSchedule" },
+        tolerations: [{ key: NODE_TAINT, operator: "Equal", value: name, effect: "NoSchedule" }],
+      }
+    : { nodeSelector: k8sArgs!.nodeSelector ?? {}, taint: undefined, tolerations: k8sArgs!.tolerations ?? [] };
+
+  const storage: StoragePlan = {
+    create: dedicated,
+    className: names.storageClass,
+    provisioner: kind === "aws" ? "ebs.csi.aws.com" : kind === "gcp" ? "pd.csi.storage.gke.io" : undefined,
+    parameters:
+      kind === "aws"
+        ? { type: "gp3", encrypted: "true" }
+        : kind === "gcp"
+          ? { type: "pd-ssd" }
+          : {},
+    reclaimPolicy,
+    fileStorage,
+    maxFileStore: formatBytesFloorMi((fileBytes! * pct) / 100),
+    memoryStorage,
+  };
+  const svc = `${name}.${namespace}.svc.cluster.local`;
+  const headless = `${names.headlessService}.${namespace}.svc.cluster.local`;
+  let tls: TlsPlan | undefined;
+  if (tlsOn) {
+    tls = {
+      generate: tlsArgs.secretName === undefined,
+      secretName: names.tlsSecret,
+      client: tlsArgs.client === true,
+      routes: tlsArgs.routes === true,
+      caCert: tlsArgs.caCert,
+      dnsNames: [
+        name, `${name}.${namespace}`, `${name}.${namespace}.svc`, svc,
+        `*.${names.headlessService}`, `*.${names.headlessService}.${namespace}`,
+        `*.${names.headlessService}.${namespace}.svc`, `*.${headless}`,
+        "localhost", ...(tlsArgs.extraDnsNames ?? []),
+      ],
+      ipAddresses: ["127.0.0.1"],
+    };
+  }
+
+  const lbAnnotations: Record<string, string> =
+    serviceType !== ServiceType.InternalLoadBalancer
+      ? {}
+      : kind === "aws"
+        ? {
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+          }
+        : kind === "gcp"
+          ? { "networking.gke.io/load-balancer-type": "Internal" }
+          : {};
+  if (serviceType === ServiceType.InternalLoadBalancer && kind === "kubernetes" && !service.annotations)
+    warnings.push("service.type InternalLoadBalancer on an existing cluster: add your cloud's internal-LB annotations in service.annotations, or the load balancer may be public.");
+
+  const p: ClusterPlan = {
+    component,
+    name,
+    namespace,
+    createNamespace: args.createNamespace ?? true,
+    platform: kind!,
+    aws,
+    gcp,
+    kubernetes,
+    replicas,
+    zones: [...zones],
+    zoneSpread,
+    zoneDiscoveryImage: placement.zoneDiscoveryImage ?? DEFAULT_ZONE_DISCOVERY_IMAGE,
+    names,
+    placement: placementPlan,
+    storage,
+    jetstreamDomain: js.domain,
+    resources,
+    auth,
+    tls,
+    service: { type: serviceType, annotations: { ...lbAnnotations, ...(service.annotations ?? {}) } },
+    monitoring,
+    access,
+    readyTimeout,
+    chart: { name: "nats", repository: chartArgs.repository ?? DEFAULT_CHART_REPOSITORY, version, values: {} },
+    clientUrls: [
+      `${scheme}://${svc}:4222`,
+      ...Array.from({ length: replicas }, (_, i) => `${scheme}://${name}-${i}.${headless}:4222`),
+    ],
+    monitoringUrl: `http://${headless}:8222`,
+    warnings,
+  };
+  const values = mergeValues(buildValues(p), userValues);
+  // The component's own keys must be real too: a failure here is a bug in values.ts.
+  const own = checkChartKeys(values);
+  if (own.length > 0) throw new Error(`pulumi-nats bug: chart values use unknown keys: ${own.map((x) => x.path).join(", ")}`);
+  p.chart.values = values;
+  return p;
+}
