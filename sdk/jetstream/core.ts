@@ -12,6 +12,7 @@ import type { Json } from "./api";
 import type { Kind, Observed } from "./kinds/kind";
 import { atLeast, formatVersion } from "./version";
 import type { Version } from "./version";
+import { containsUnknown } from "./unknowns";
 import { streamKind } from "./kinds/stream";
 import { consumerKind } from "./kinds/consumer";
 import { keyValueKind, objectStoreKind } from "./kinds/buckets";
@@ -78,12 +79,17 @@ export class AssetCore {
     const failures: InputProblem[] = [];
     const known = new Set<string>([...this.kind.rows.map((r) => r.key), ...CONTROL_KEYS, ...ENGINE_KEYS]);
     const unknown = Object.fromEntries(Object.entries(news).filter(([k]) => !known.has(k)));
-    const { problems } = encodeAll(this.kind.rows, { ...this.config(news), ...unknown });
+    // Fields not known yet (preview) are checked when the engine calls again with their values.
+    const all = this.config(news);
+    const config = Object.fromEntries(Object.entries(all).filter(([, v]) => !containsUnknown(v)));
+    const pending = Object.keys(all).length !== Object.keys(config).length;
+    const { problems } = encodeAll(this.kind.rows, { ...config, ...unknown });
     failures.push(...problems);
-    if (!problems.length)
-      failures.push(...this.kind.validate(this.config(news), this.kind.desired(this.config(news))));
+    if (!problems.length && !pending) failures.push(...this.kind.validate(config, this.kind.desired(config)));
     const conn = news.connection as ResolvedConnection | undefined;
-    if (!conn || !conn.servers || (Array.isArray(conn.servers) && conn.servers.length === 0)) {
+    if (containsUnknown(conn)) {
+      // Known once the cluster it points at exists; checked again then.
+    } else if (!conn || !conn.servers || (Array.isArray(conn.servers) && conn.servers.length === 0)) {
       failures.push({ property: "connection.servers", reason: "is required: give at least one NATS URL" });
     }
     for (const key of ["allowDataLoss", "adopt"] as const) {
@@ -108,11 +114,15 @@ export class AssetCore {
    * holds data is refused unless `allowDataLoss` is set.
    */
   async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const newConfig = this.config(news);
+    const pendingRows = this.kind.rows.filter((row) => containsUnknown(newConfig[row.key]));
+    if (pendingRows.length) return this.diffWithUnknowns(olds, news, pendingRows);
     const before = this.kind.desired(this.config(olds));
-    const after = this.kind.desired(this.config(news));
+    const after = this.kind.desired(newConfig);
     const changed = this.kind.rows.filter((row) => !deepEqual(before[row.wire], after[row.wire]));
     const needsVersion = changed.some((row) => typeof row.change === "function");
-    const version = needsVersion ? (await this.session(news)).version : undefined;
+    const reachable = !containsUnknown(news.connection) && !containsUnknown(news.credentials);
+    const version = needsVersion && reachable ? (await this.session(news)).version : undefined;
     const fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], version));
     const controlChanged = (["allowDataLoss", "adopt"] as const).some(
       (k) => Boolean(olds[k]) !== Boolean(news[k]),
@@ -120,7 +130,7 @@ export class AssetCore {
     const connectionChanged =
       !deepEqual(olds.connection, news.connection) || !deepEqual(olds.credentials, news.credentials);
     const replaces = fields.filter((f) => f.kind === "replace").map((f) => f.property);
-    if (replaces.length && this.kind.holdsData && !news.allowDataLoss) {
+    if (replaces.length && this.kind.holdsData && !news.allowDataLoss && reachable) {
       await this.refuseDataLoss(id, news, `replacing it (${describeChanges(fields)})`);
     }
     return {
@@ -129,6 +139,31 @@ export class AssetCore {
       deleteBeforeReplace: replaces.length > 0,
       fields,
     };
+  }
+
+  /**
+   * A preview diff while some inputs are not known yet: each unknown field may
+   * change; one the server cannot change in place is shown as a replacement.
+   * The engine diffs again with real values before applying, and the
+   * data-loss guard runs then.
+   */
+  private diffWithUnknowns(olds: Props, news: Props, pendingRows: readonly Field[]): DiffResult {
+    const known = Object.fromEntries(
+      Object.entries(this.config(news)).filter(([, v]) => !containsUnknown(v)),
+    );
+    const oldKnown = Object.fromEntries(Object.entries(this.config(olds)).filter(([k]) => k in known));
+    const before = encodeAll(this.kind.rows, oldKnown).wire;
+    const after = encodeAll(this.kind.rows, known).wire;
+    const fields = [
+      ...this.kind.rows.filter((r) => r.key in known && !deepEqual(before[r.wire], after[r.wire])),
+      ...pendingRows,
+    ].map((row) => ({
+      property: row.key,
+      kind: row.change === "replace" ? ("replace" as const) : ("update" as const),
+    }));
+    const replaces = fields.filter((f) => f.kind === "replace").map((f) => f.property);
+    void news;
+    return { changes: true, replaces, deleteBeforeReplace: replaces.length > 0, fields };
   }
 
   /** Creates the asset (or adopts it), then returns its inputs and what the server reports. */
