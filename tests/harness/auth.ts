@@ -7,14 +7,18 @@ import { createUser, fromSeed } from "@nats-io/nkeys";
 import { nkeyAuthenticator } from "./nats-types";
 import type { NodeConnectionOptions } from "@nats-io/transport-node";
 
-/** How a server authenticates clients; omitted fields are generated. */
+/**
+ * How a server authenticates clients; omitted secrets are generated.
+ * `type` may be left out when the fields say it: `{ user, password }`,
+ * `{ token }`, `{ seed }`.
+ */
 export type AuthOptions =
   | "user"
   | "token"
   | "nkey"
-  | { type: "user"; user?: string; password?: string }
-  | { type: "token"; token?: string }
-  | { type: "nkey"; seed?: string };
+  | { type?: "user"; user?: string; password?: string }
+  | { type?: "token"; token?: string }
+  | { type?: "nkey"; seed?: string };
 
 /** The credentials a server was configured with (what a client must present). */
 export type Auth =
@@ -34,18 +38,16 @@ const secret = (bytes = 18): string => crypto.randomBytes(bytes).toString("base6
 
 /** Resolve options into concrete credentials; nkey seeds are written into `dir`. */
 export function resolveAuth(opts: AuthOptions, dir: string): Auth {
-  const o = typeof opts === "string" ? { type: opts } : opts;
-  switch (o.type) {
+  const o: { type?: string; user?: string; password?: string; token?: string; seed?: string } =
+    typeof opts === "string" ? { type: opts } : opts;
+  const type = o.type ?? (o.seed !== undefined ? "nkey" : o.token !== undefined ? "token" : "user");
+  switch (type) {
     case "user":
-      return {
-        type: "user",
-        user: ("user" in o && o.user) || "harness",
-        password: ("password" in o && o.password) || secret(),
-      };
+      return { type: "user", user: o.user || "harness", password: o.password || secret() };
     case "token":
-      return { type: "token", token: ("token" in o && o.token) || secret(24) };
+      return { type: "token", token: o.token || secret(24) };
     case "nkey": {
-      const seed = ("seed" in o && o.seed) || new TextDecoder().decode(createUser().getSeed());
+      const seed = o.seed || new TextDecoder().decode(createUser().getSeed());
       const publicKey = fromSeed(new TextEncoder().encode(seed)).getPublicKey();
       fs.mkdirSync(dir, { recursive: true });
       const seedFile = path.join(dir, "user.nk");
@@ -53,7 +55,7 @@ export function resolveAuth(opts: AuthOptions, dir: string): Auth {
       return { type: "nkey", seed, publicKey, seedFile };
     }
     default:
-      throw new Error(`harness: unknown auth type ${JSON.stringify((o as { type: unknown }).type)}`);
+      throw new Error(`harness: unknown auth type ${JSON.stringify(type)} (use "user", "token" or "nkey")`);
   }
 }
 

@@ -46,7 +46,7 @@ export async function waitFor<T>(
     describe?: () => string;
     abort?: () => string | undefined;
   },
-): Promise<T> {
+): Promise<Exclude<T, undefined>> {
   const deadline = Date.now() + opts.timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -54,7 +54,7 @@ export async function waitFor<T>(
     if (aborted) throw new Error(`harness: gave up waiting for ${opts.what}: ${aborted}`);
     try {
       const value = await probe();
-      if (value !== undefined) return value;
+      if (value !== undefined) return value as Exclude<T, undefined>;
     } catch (err) {
       lastError = err;
     }
