@@ -1,0 +1,57 @@
+// How the program running `pulumi up` reaches NATS, as the `servers` of the
+// `connection` output. Every mode resolves only after `ready` (the chart's
+// objects created, the StatefulSet's pods ready), and the Output carries the
+// chart's resources as dependencies, so JetStream resources that take the
+// connection are created after the cluster and deleted before it.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterPlan } from "./plan-types";
+import { ensurePortForward } from "./port-forward";
+
+export interface AccessContext {
+  plan: ClusterPlan;
+  /** Resolves once the chart's objects exist and are ready; carries them as dependencies. */
+  ready: pulumi.Output<unknown>;
+  kubeconfig: pulumi.Output<string> | undefined;
+  provider: k8s.Provider | undefined;
+  parent: pulumi.Resource;
+}
+
+/** The label selector of the NATS server pods (the chart's selector labels). */
+export function podSelector(plan: ClusterPlan): string {
+  return `app.kubernetes.io/name=nats,app.kubernetes.io/instance=${plan.names.release},app.kubernetes.io/component=nats`;
+}
+
+export function clientServers(ctx: AccessContext): pulumi.Output<string[]> {
+  const { plan } = ctx;
+  const a = plan.access;
+  if (a.mode === "url") return ctx.ready.apply(() => a.urls);
+
+  if (a.mode === "portForward") {
+    // During a preview nothing is opened: the URL is fixed (127.0.0.1:<localPort>), so the
+    // JetStream resources see the same connection as in the last update and preview no change.
+    return pulumi.all([ctx.ready, ctx.kubeconfig]).apply(async ([, kubeconfig]) => {
+      if (!pulumi.runtime.isDryRun()) {
+        await ensurePortForward({
+          kubeconfig,
+          namespace: plan.namespace,
+          labelSelector: podSelector(plan),
+          remotePort: 4222,
+          localPort: a.localPort,
+        });
+      }
+      return a.urls;
+    });
+  }
+
+  // loadBalancer: read the Service after the chart created it; the Kubernetes provider
+  // waits for a LoadBalancer Service to get its address before reporting it created.
+  const id = ctx.ready.apply(() => `${plan.namespace}/${plan.names.service}`);
+  const svc = k8s.core.v1.Service.get(`${plan.component}-client-lb`, id, { parent: ctx.parent, provider: ctx.provider });
+  return pulumi.all([ctx.ready, svc.status]).apply(([, status]) => {
+    const ingress = status?.loadBalancer?.ingress?.[0];
+    const host = ingress?.hostname || ingress?.ip;
+    if (!host) throw new Error(`Service ${plan.namespace}/${plan.names.service} has no load balancer address yet`);
+    return [`${a.scheme}://${host}:4222`];
+  });
+}

@@ -1,0 +1,220 @@
+// NatsCluster: the thin ComponentResource. All decisions are made by the pure
+// planner (plan.ts); this class only turns the plan into resources, in order:
+// platform (cloud, nodes, storage class, provider) -> namespace -> credentials,
+// TLS and RBAC -> the NATS chart -> readiness -> access -> outputs.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ConnectionArgs } from "../jetstream/connection-args";
+import { clientServers } from "./access";
+import type { NatsClusterArgs } from "./args";
+import { renderAuthInclude } from "./auth";
+import { plan as makePlan } from "./plan";
+import { createAwsPlatform } from "./platform/aws";
+import { createGcpPlatform } from "./platform/gcp";
+import { createKubernetesPlatform } from "./platform/kubernetes";
+import type { PlatformResult } from "./platform/types";
+import { createTls } from "./tls";
+
+/** The outputs of NatsCluster, declared once: the class fields and registerOutputs both use it. */
+export interface NatsClusterOutputs {
+  /** The namespace NATS runs in. */
+  namespace: pulumi.Output<string>;
+  /** The client Service's name (port 4222). */
+  serviceName: pulumi.Output<string>;
+  /** In-cluster client URL through the Service, e.g. `nats://events.nats.svc.cluster.local:4222`. */
+  clientUrl: pulumi.Output<string>;
+  /** In-cluster client URLs: the Service, then each server through the headless Service. */
+  clientUrls: pulumi.Output<string[]>;
+  /** In-cluster monitoring URL (port 8222: /healthz, /varz, /jsz, /connz, /routez). */
+  monitoringUrl: pulumi.Output<string>;
+  /** Name of the Secret holding the users, passwords and the server's auth include file; undefined without auth. */
+  credentialsSecretName: pulumi.Output<string | undefined>;
+  /** The zones the servers run in (each server is tagged `az:<zone>`). */
+  zones: pulumi.Output<string[]>;
+  /** Number of servers. */
+  replicas: pulumi.Output<number>;
+  /** The application user; undefined without auth. */
+  appUser: pulumi.Output<string | undefined>;
+  /** The application user's password. Secret. */
+  appPassword: pulumi.Output<string | undefined>;
+  /** The system account user, for monitoring and operations. */
+  systemUser: pulumi.Output<string | undefined>;
+  /** The system user's password. Secret. */
+  systemPassword: pulumi.Output<string | undefined>;
+  /** CA certificate (PEM) of the servers' TLS certificate; undefined without TLS. */
+  caCert: pulumi.Output<string | undefined>;
+  /** StorageClass of the JetStream volumes (undefined = the cluster default). */
+  storageClassName: pulumi.Output<string | undefined>;
+  /** The EKS/GKE cluster's name; undefined on an existing Kubernetes cluster. */
+  kubernetesClusterName: pulumi.Output<string | undefined>;
+  /** Kubeconfig of the EKS/GKE cluster (or the one given). Secret. */
+  kubeconfig: pulumi.Output<string | undefined>;
+  /** The nats chart version deployed. */
+  chartVersion: pulumi.Output<string>;
+  /**
+   * How this program reaches NATS, for Stream, Consumer, KeyValue and
+   * ObjectStore `connection`. Resolves only after the chart's objects are
+   * created and the servers' pods are ready (and, with port-forward, after the
+   * forward listens); carries the chart as a dependency. Secret (password).
+   */
+  connection: pulumi.Output<ConnectionArgs>;
+}
+
+/**
+ * Production NATS with JetStream on Kubernetes (EKS, GKE or an existing
+ * cluster), deployed with the official nats chart. See docs/cluster.md.
+ */
+export class NatsCluster extends pulumi.ComponentResource {
+  static readonly __pulumiType = "nats:index:NatsCluster";
+
+  readonly namespace!: pulumi.Output<string>;
+  readonly serviceName!: pulumi.Output<string>;
+  readonly clientUrl!: pulumi.Output<string>;
+  readonly clientUrls!: pulumi.Output<string[]>;
+  readonly monitoringUrl!: pulumi.Output<string>;
+  readonly credentialsSecretName!: pulumi.Output<string | undefined>;
+  readonly zones!: pulumi.Output<string[]>;
+  readonly replicas!: pulumi.Output<number>;
+  readonly appUser!: pulumi.Output<string | undefined>;
+  readonly appPassword!: pulumi.Output<string | undefined>;
+  readonly systemUser!: pulumi.Output<string | undefined>;
+  readonly systemPassword!: pulumi.Output<string | undefined>;
+  readonly caCert!: pulumi.Output<string | undefined>;
+  readonly storageClassName!: pulumi.Output<string | undefined>;
+  readonly kubernetesClusterName!: pulumi.Output<string | undefined>;
+  readonly kubeconfig!: pulumi.Output<string | undefined>;
+  readonly chartVersion!: pulumi.Output<string>;
+  readonly connection!: pulumi.Output<ConnectionArgs>;
+
+
+  constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything: bad args create nothing.
+    const p = makePlan(name, args);
+    super(NatsCluster.__pulumiType, name, {}, opts);
+
+    for (const w of p.warnings) pulumi.log.warn(w, this);
+
+    const platform: PlatformResult =
+      p.platform === "aws"
+        ? createAwsPlatform(p, this)
+        : p.platform === "gcp"
+          ? createGcpPlatform(p, this)
+          : createKubernetesPlatform(p, this);
+    const provider = platform.provider;
+    const k8sOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({
+      parent: this,
+      provider,
+      dependsOn,
+    });
+
+    const ns = p.createNamespace
+      ? new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: p.namespace } }, k8sOpts())
+      : undefined;
+    const namespace: pulumi.Output<string> = ns ? ns.metadata.name : pulumi.output(p.namespace);
+    const inNamespace = ns ? [ns] : [];
+
+    // Credentials: generated passwords, the server's include file, and the users for other tools.
+    let secret: k8s.core.v1.Secret | undefined;
+    let appPassword: pulumi.Output<string> | undefined;
+    let systemPassword: pulumi.Output<string> | undefined;
+    if (p.auth) {
+      const a = p.auth;
+      const pw = (who: string) =>
+        new random.RandomPassword(`${name}-${who}-password`, { length: a.passwordLength, special: false }, { parent: this })
+          .result;
+      systemPassword = pulumi.secret(pw("system"));
+      appPassword = pulumi.secret(pw("app"));
+      const include = pulumi.secret(
+        pulumi.all([systemPassword, appPassword]).apply(([s, ap]) => renderAuthInclude(a, s, ap)),
+      );
+      secret = new k8s.core.v1.Secret(`${name}-credentials`, {
+        metadata: { name: p.names.credentialsSecret, namespace },
+        type: "Opaque",
+        stringData: {
+          [a.includeFile]: include,
+          "app-account": a.appAccount,
+          "app-user": a.appUser,
+          "app-password": appPassword,
+          "system-user": a.systemUser,
+          "system-password": systemPassword,
+        },
+      }, k8sOpts(inNamespace));
+    }
+
+    const tls = p.tls ? createTls(p, namespace, { parent: this, provider, dependsOn: inNamespace }) : undefined;
+
+    // The zone-discovery init container reads its node; the chart creates no RBAC, so bind here.
+    const role = new k8s.rbac.v1.ClusterRole(`${name}-node-reader`, {
+      metadata: { name: p.names.clusterRole },
+      rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }],
+    }, k8sOpts());
+    const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-node-reader`, {
+      metadata: { name: p.names.clusterRole },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+      subjects: [{ kind: "ServiceAccount", name: p.names.serviceAccount, namespace }],
+    }, k8sOpts());
+
+    const chart = new k8s.helm.v4.Chart(name, {
+      chart: p.chart.name,
+      version: p.chart.version,
+      repositoryOpts: { repo: p.chart.repository },
+      name: p.names.release,
+      namespace,
+      values: p.chart.values,
+    }, k8sOpts([
+      ...inNamespace,
+      ...(secret ? [secret] : []),
+      ...(tls?.secret ? [tls.secret] : []),
+      binding,
+      ...platform.readyForPods,
+    ]));
+
+    // Ready = every object of the chart registered; the Kubernetes provider reports the
+    // StatefulSet created only once its pods are ready (the readiness probe is
+    // /healthz?js-server-only=true). The Output carries the chart's objects as dependencies.
+    const ready = pulumi.all([chart.urn, chart.resources]).apply(([, resources]) =>
+      pulumi.all(
+        (resources ?? []).map((r: unknown) =>
+          pulumi.CustomResource.isInstance(r) ? r.id : pulumi.Resource.isInstance(r) ? r.urn : String(r),
+        ),
+      ),
+    );
+    const servers = clientServers({ plan: p, ready, kubeconfig: platform.kubeconfig, provider, parent: this });
+    const caCert = tls ? tls.caCert : undefined;
+    const connection = pulumi
+      .all([servers, appPassword, caCert])
+      .apply(([srv, password, ca]): ConnectionArgs => {
+        const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
+        if (p.auth) {
+          c.user = p.auth.appUser;
+          c.password = password;
+        }
+        if (p.tls?.client && ca) c.tls = { ca };
+        return c;
+      });
+
+    const outputs: NatsClusterOutputs = {
+      namespace,
+      serviceName: pulumi.output(p.names.service),
+      clientUrl: pulumi.output(p.clientUrls[0]),
+      clientUrls: pulumi.output(p.clientUrls),
+      monitoringUrl: pulumi.output(p.monitoringUrl),
+      credentialsSecretName: secret ? secret.metadata.name : pulumi.output(undefined),
+      zones: pulumi.output(p.zones),
+      replicas: pulumi.output(p.replicas),
+      appUser: pulumi.output(p.auth?.appUser),
+      appPassword: appPassword ?? pulumi.output(undefined),
+      systemUser: pulumi.output(p.auth?.systemUser),
+      systemPassword: systemPassword ?? pulumi.output(undefined),
+      caCert: caCert ?? pulumi.output(undefined),
+      storageClassName: pulumi.output(p.storage.className),
+      kubernetesClusterName: platform.clusterName ?? pulumi.output(undefined),
+      kubeconfig: platform.kubeconfig ? pulumi.secret(platform.kubeconfig) : pulumi.output(undefined),
+      chartVersion: pulumi.output(p.chart.version),
+      connection: pulumi.secret(connection),
+    };
+    Object.assign(this, outputs);
+    this.registerOutputs(outputs);
+  }
+}
