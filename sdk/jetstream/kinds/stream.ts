@@ -21,6 +21,9 @@ export function resolveSourceDomain(src: Source | undefined): Source | undefined
   return { ...rest, external: { api: `$JS.${_domain}.API` } };
 }
 
+/** What the server forces on a sealed stream. */
+const SEALED = { max_age: 0, discard: "new", deny_delete: true, deny_purge: true, allow_rollup_hdrs: false };
+
 export function streamDesired(config: Record<string, unknown>): Json {
   const { wire } = encodeAll(streamFields, config);
   wire.mirror = resolveSourceDomain(wire.mirror as Source | undefined);
@@ -31,6 +34,12 @@ export function streamDesired(config: Record<string, unknown>): Json {
   if (wire.duplicate_window === undefined && !copies) {
     const maxAge = Number(wire.max_age ?? 0);
     wire.duplicate_window = maxAge > 0 && maxAge < TWO_MINUTES_NS ? maxAge : TWO_MINUTES_NS;
+  }
+  if (wire.sealed === true) {
+    // Sealing makes the server force these (stream.go, configUpdateCheck);
+    // desiring anything else would show a false diff after every refresh.
+    // Contradicting inputs are refused by streamProblems.
+    Object.assign(wire, SEALED);
   }
   return wire;
 }
@@ -61,6 +70,19 @@ export function streamProblems(config: Record<string, unknown>, w: Json): InputP
   if (w.discard_new_per_subject) {
     if (w.discard !== "new") add("discardNewPerSubject", 'needs discard: "new"');
     if (Number(w.max_msgs_per_subject) <= 0) add("discardNewPerSubject", "needs maxMsgsPerSubject above 0");
+  }
+  if (w.sealed === true) {
+    // The server forces these on a sealed stream; say so rather than silently differ.
+    const forced: [string, boolean][] = [
+      ["maxAge", config.maxAge !== undefined && parseDuration(config.maxAge as string | number) !== 0],
+      ["discard", config.discard !== undefined && config.discard !== "new"],
+      ["denyDelete", config.denyDelete === false],
+      ["denyPurge", config.denyPurge === false],
+      ["allowRollup", config.allowRollup === true],
+    ];
+    for (const [key, bad] of forced)
+      if (bad)
+        add(key, 'a sealed stream has no maxAge, discard "new", denyDelete, denyPurge and no allowRollup');
   }
   if (w.deny_purge && w.allow_rollup_hdrs)
     add("allowRollup", "cannot be combined with denyPurge (roll-ups purge)");
