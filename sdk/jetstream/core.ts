@@ -131,7 +131,12 @@ export class AssetCore {
       !deepEqual(olds.connection, news.connection) || !deepEqual(olds.credentials, news.credentials);
     const replaces = fields.filter((f) => f.kind === "replace").map((f) => f.property);
     if (replaces.length && this.kind.holdsData && !news.allowDataLoss && reachable) {
-      await this.refuseDataLoss(id, news, `replacing it (${describeChanges(fields)})`);
+      await this.refuseDataLoss(
+        id,
+        news,
+        `replacing it (${describeChanges(fields)})`,
+        "Set allowDataLoss: true on this resource to accept the loss, or keep the current configuration.",
+      );
     }
     return {
       changes: fields.length > 0 || controlChanged || connectionChanged,
@@ -179,6 +184,17 @@ export class AssetCore {
     } catch (err) {
       if (!isApiError(err, ErrorCode.StreamNameInUse, ErrorCode.ConsumerAlreadyExists))
         throw this.explain(err);
+      // A create retried after a timeout or a leader change may find the
+      // asset its own first attempt made (the answer was lost). The same
+      // configuration is that earlier success, not a conflict: the server
+      // takes an identical stream create as a no-op, but answers a consumer
+      // create with 10148 whenever its stored copy differs in any detail.
+      const existing = await this.kind.observe(s.api, id).catch((e) => {
+        throw this.explain(e);
+      });
+      if (existing && this.differing(existing, desired).length === 0) {
+        return { id, outs: this.outputs(news, existing) };
+      }
       if (!news.adopt) {
         throw new Error(
           `${this.kind.typeName} ${id}: a ${this.kind.label} with this name already exists with a different ` +
@@ -230,7 +246,18 @@ export class AssetCore {
   /** Deletes the asset; refuses while it holds data unless allowDataLoss was set. Idempotent. */
   async delete(id: string, props: Props): Promise<void> {
     const s = await this.session(props);
-    if (this.kind.holdsData && !props.allowDataLoss) await this.refuseDataLoss(id, props, "deleting it");
+    if (this.kind.holdsData && !props.allowDataLoss) {
+      // A delete runs with the inputs recorded at the last update, so the
+      // agreement has to be applied before the resource is removed.
+      await this.refuseDataLoss(
+        id,
+        props,
+        "deleting it",
+        "To accept the loss, set allowDataLoss: true on this resource and run `pulumi up` first, then remove it " +
+          "(or destroy the stack). To keep the data, keep the resource, or remove it from the state only " +
+          "with `pulumi state delete`.",
+      );
+    }
     await this.kind.remove(s.api, id);
   }
 
@@ -252,13 +279,12 @@ export class AssetCore {
     return { ...news, info: observed.info };
   }
 
-  private async refuseDataLoss(id: string, props: Props, action: string): Promise<void> {
+  private async refuseDataLoss(id: string, props: Props, action: string, remedy: string): Promise<void> {
     const s = await this.session(props);
     const observed = await this.kind.observe(s.api, id);
     if (!observed || observed.messages === 0) return;
     throw new DataLossError(
-      `${this.kind.typeName} ${id} holds ${observed.messages} ${this.kind.dataNoun}; ${action} would destroy them. ` +
-        "Set allowDataLoss: true on this resource to accept the loss, or keep the current configuration.",
+      `${this.kind.typeName} ${id} holds ${observed.messages} ${this.kind.dataNoun}; ${action} would destroy them. ${remedy}`,
     );
   }
 
@@ -279,9 +305,7 @@ export class AssetCore {
     const existing = await this.kind.observe(s.api, id);
     if (!existing)
       throw new Error(`${this.kind.typeName} ${id} vanished while being adopted; run pulumi up again`);
-    const differing = this.kind.rows.filter(
-      (r) => !r.createOnly && !deepEqual(existing.config[r.wire], desired[r.wire]),
-    );
+    const differing = this.differing(existing, desired);
     const blocking = differing
       .map((r) => decide(r, existing.config[r.wire], desired[r.wire], s.version))
       .filter((f) => f.kind === "replace");
@@ -297,6 +321,13 @@ export class AssetCore {
       desired,
       differing.map((r) => r.wire),
       s.version,
+    );
+  }
+
+  /** The rows whose server value differs from the desired one (create-only rows are not reported back). */
+  private differing(existing: Observed, desired: Json): Field[] {
+    return this.kind.rows.filter(
+      (r) => !r.createOnly && !deepEqual(existing.config[r.wire], desired[r.wire]),
     );
   }
 
