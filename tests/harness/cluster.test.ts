@@ -2,16 +2,14 @@
 // meta leader, and node faults (SIGKILL, restart, rejoin).
 import assert from "node:assert/strict";
 import { jetstream, jetstreamManager, type StreamInfo } from "@nats-io/jetstream";
-import { startCluster, waitFor, type NatsCluster, type NatsConnection, type NatsServer } from "./index";
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import {
+  isProcessAlive,
+  startCluster,
+  waitFor,
+  type NatsCluster,
+  type NatsConnection,
+  type NatsServer,
+} from "./index";
 
 /** Retry `fn` until it succeeds (elections and reconnects take a moment). */
 function eventually<T>(
@@ -96,7 +94,7 @@ describe("harness: 3-node cluster", function () {
     assert.ok(pid);
     await victim.kill();
     assert.equal(victim.isRunning, false);
-    assert.equal(isAlive(pid), false);
+    assert.equal(isProcessAlive(pid), false);
 
     // Two of three: writes and reads go on.
     await publishRange(nc, 51, 75);

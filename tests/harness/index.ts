@@ -21,6 +21,7 @@ export { natsCli, NatsCliError, type CliOptions, type CliTarget } from "./cli";
 export {
   cleanupAll,
   sweepStaleTempDirs,
+  isProcessAlive,
   makeTempDir,
   trackedCounts,
   TEMP_PREFIX,

@@ -154,12 +154,22 @@ function installExitHandlers(): void {
 
 const OWNER_FILE = "harness-owner.json";
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether process `pid` runs. A zombie (exited, not yet reaped by its
+ * parent; orphans wait for this machine's init to reap them) counts as gone.
+ */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ...", S the state letter.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc: trust kill(pid, 0)
   }
 }
 
@@ -193,7 +203,7 @@ export function sweepStaleTempDirs(): string[] {
     const dir = path.join(os.tmpdir(), name);
     try {
       const owner = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), "utf8")) as { pid?: number };
-      if (typeof owner.pid !== "number" || owner.pid === process.pid || isAlive(owner.pid)) continue;
+      if (typeof owner.pid !== "number" || owner.pid === process.pid || isProcessAlive(owner.pid)) continue;
       for (const pidFile of pidFilesUnder(dir)) {
         const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
         if (!Number.isInteger(pid) || pid <= 1) continue;

@@ -6,16 +6,15 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { jetstreamManager, jetstream, StorageType } from "@nats-io/jetstream";
-import { binaries, repoRoot, startServer, PortInUseError, TEMP_PREFIX, type NatsServer } from "./index";
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import {
+  binaries,
+  isProcessAlive,
+  repoRoot,
+  startServer,
+  PortInUseError,
+  TEMP_PREFIX,
+  type NatsServer,
+} from "./index";
 
 describe("harness: binaries", () => {
   it("finds nats-server and the NATS CLI in the repository's .cache/bin", () => {
@@ -96,7 +95,7 @@ describe("harness: single server", function () {
     await server.kill();
     assert.equal(server.isRunning, false);
     assert.equal(server.exitStatus?.signal, "SIGKILL");
-    assert.equal(isAlive(pid), false);
+    assert.equal(isProcessAlive(pid), false);
 
     await server.start();
     assert.deepEqual(server.ports, ports);
