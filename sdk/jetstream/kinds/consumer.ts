@@ -16,6 +16,7 @@ import { canonicalFromServer, compact } from "./canonical";
 const DEFAULT_ACK_WAIT_NS = parseDuration("30s");
 const DEFAULT_MAX_ACK_PENDING = 1000;
 const DEFAULT_MAX_WAITING = 512;
+const DEFAULT_PINNED_TTL_NS = parseDuration("2m");
 
 export function consumerDesired(config: Record<string, unknown>): Json {
   const { wire } = encodeAll(consumerFields, config);
@@ -25,6 +26,10 @@ export function consumerDesired(config: Record<string, unknown>): Json {
   if (wire.max_ack_pending === undefined && acks) wire.max_ack_pending = DEFAULT_MAX_ACK_PENDING;
   if (wire.max_waiting === undefined && wire.deliver_subject === undefined)
     wire.max_waiting = DEFAULT_MAX_WAITING;
+  // The server fills a pin timeout of 2m for pinned_client (consumer.go,
+  // setConsumerConfigDefaults); without it every refresh shows a false diff.
+  if (wire.priority_policy === "pinned_client" && wire.priority_timeout === undefined)
+    wire.priority_timeout = DEFAULT_PINNED_TTL_NS;
   return wire;
 }
 
@@ -58,6 +63,19 @@ function observed(info: ConsumerInfo): Observed {
       paused: info.paused,
     }),
   };
+}
+
+/**
+ * A stream's consumerLimits make the server (in pedantic mode) demand an
+ * explicit inactive threshold and max ack pending: name the inputs to set.
+ */
+function explainStreamLimits(err: unknown): unknown {
+  if (!isApiError(err, ErrorCode.Pedantic) || !/stream limits/.test(err.message)) return err;
+  return new Error(
+    `inactiveThreshold/maxAckPending: the stream sets consumerLimits, so the consumer must set ` +
+      `inactiveThreshold and maxAckPending explicitly, within those limits (${err.message})`,
+    { cause: err },
+  );
 }
 
 function split(id: string): [string, string] {
@@ -152,7 +170,11 @@ export const consumerKind: Kind = {
   },
 
   async create(api, desired) {
-    return observed(await api.consumerCreate(String(desired._stream), requestBody(desired), "create"));
+    try {
+      return observed(await api.consumerCreate(String(desired._stream), requestBody(desired), "create"));
+    } catch (err) {
+      throw explainStreamLimits(err);
+    }
   },
 
   async update(api, desired, changed) {
