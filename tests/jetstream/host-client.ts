@@ -21,6 +21,11 @@ export class DynamicHost {
     readonly stderr: string[],
   ) {}
 
+  /** The host process's id (e.g. to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   static async start(cwd = repoRoot()): Promise<DynamicHost> {
     const host = path.join(repoRoot(), "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js");
     const child = spawn(process.execPath, [host, "127.0.0.1:1"], { cwd, stdio: ["ignore", "pipe", "pipe"] });

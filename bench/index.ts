@@ -1,0 +1,526 @@
+// `npm run bench`: the provider core and the dynamic provider host against the
+// raw @nats-io/jetstream client, on a local server and a local 3-node
+// cluster. See bench/README.md for what is measured and how to read it.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { Stream, Consumer, KeyValue } from "../sdk/jetstream/dynamic";
+import { apiCalls } from "../sdk/jetstream/api";
+import { closeAll, connectionsOpened } from "../sdk/jetstream/connection";
+import { binaries, cleanupAll, repoRoot, startCluster, startServer } from "../tests/harness";
+import type { NatsCluster, NatsServer, NatsConnection } from "../tests/harness";
+import { DynamicHost } from "../tests/jetstream/host-client";
+import { captureRegistrations } from "../tests/jetstream/capture";
+import { MODES, OPS, coreDriver, hostDriver, rawDriver, setUp, tearDown } from "./assets";
+import type { Driver, KindName, Mode, Op, Series } from "./assets";
+import type { GraphResult } from "./graph";
+import { fmt, inParallel, median, ownPeakMiB, procMemory, table, timed } from "./util";
+
+// ---- the plan ----------------------------------------------------------------
+
+/** Operations in flight at once, like the engine's default parallelism (it applies resources in parallel). */
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 16);
+const QUICK = process.argv.includes("--quick");
+const scale = (n: number) => (QUICK ? Math.max(2, Math.round(n / 10)) : n);
+
+interface Group {
+  /** Row label, e.g. "streams mem R1". */
+  label: string;
+  kind: KindName;
+  storage: "memory" | "file";
+  replicas: number;
+  /** Sizes measured; the largest is the headline figure, all of them show the growth. */
+  sizes: number[];
+  reps: number;
+}
+
+interface TargetPlan {
+  target: "server" | "cluster";
+  groups: Group[];
+}
+
+function plan(): TargetPlan[] {
+  const reps = QUICK ? 1 : 3;
+  return [
+    {
+      target: "server",
+      groups: [
+        {
+          label: "streams mem R1",
+          kind: "stream",
+          storage: "memory",
+          replicas: 1,
+          sizes: [10, 100, 1000],
+          reps,
+        },
+        {
+          label: "consumers mem R1",
+          kind: "consumer",
+          storage: "memory",
+          replicas: 1,
+          sizes: [10, 100, 1000],
+          reps,
+        },
+        { label: "kv mem R1", kind: "kv", storage: "memory", replicas: 1, sizes: [10, 100], reps },
+        { label: "streams file R1", kind: "stream", storage: "file", replicas: 1, sizes: [100], reps },
+      ],
+    },
+    {
+      target: "cluster",
+      groups: [
+        {
+          label: "streams mem R1",
+          kind: "stream",
+          storage: "memory",
+          replicas: 1,
+          sizes: [1000],
+          reps: QUICK ? 1 : 2,
+        },
+        {
+          label: "consumers mem R1",
+          kind: "consumer",
+          storage: "memory",
+          replicas: 1,
+          sizes: [1000],
+          reps: QUICK ? 1 : 2,
+        },
+        { label: "kv mem R1", kind: "kv", storage: "memory", replicas: 1, sizes: [100], reps: QUICK ? 1 : 2 },
+        {
+          label: "streams file R3",
+          kind: "stream",
+          storage: "file",
+          replicas: 3,
+          sizes: [100],
+          reps: QUICK ? 1 : 2,
+        },
+      ],
+    },
+  ].map((t) => ({
+    target: t.target as TargetPlan["target"],
+    groups: t.groups.map((g) => ({
+      ...g,
+      kind: g.kind as KindName,
+      storage: g.storage as Group["storage"],
+      sizes: g.sizes.map(scale),
+    })),
+  }));
+}
+
+// ---- measurement -----------------------------------------------------------
+
+/** One timed phase: `count` operations `op` by `mode`, IN_FLIGHT at once. */
+interface Sample {
+  target: string;
+  label: string;
+  count: number;
+  mode: Mode;
+  rep: number;
+  op: Op;
+  ms: number;
+  /** JetStream API requests the server counted for the phase (all nodes). */
+  serverCalls: number;
+  /** API requests the in-process core counted (apiCalls.count), core mode only. */
+  coreCalls?: number;
+}
+
+type Target = NatsServer | NatsCluster;
+const nodesOf = (t: Target): NatsServer[] => ("servers" in t ? [...t.servers] : [t]);
+
+async function serverApiTotal(t: Target): Promise<number> {
+  const all = await Promise.all(nodesOf(t).map((s) => s.jsz<{ api?: { total?: number } }>()));
+  return all.reduce((sum, j) => sum + (j.api?.total ?? 0), 0);
+}
+
+async function totalConnections(t: Target): Promise<number> {
+  const all = await Promise.all(nodesOf(t).map((s) => s.varz<{ total_connections?: number }>()));
+  return all.reduce((sum, v) => sum + (v.total_connections ?? 0), 0);
+}
+
+interface TargetResult {
+  target: string;
+  samples: Sample[];
+  /** NATS connections opened while each mode ran (server's total_connections). */
+  connectionsByMode: Record<Mode, number>;
+  /** connectionsOpened() of the in-process core over this target. */
+  coreConnectionsOpened: number;
+  hostMemory?: { peakMiB: number; rssMiB: number };
+  hostPeakBySize: { label: string; count: number; peakMiB: number }[];
+  seconds: number;
+}
+
+async function registrationsFor(servers: string[]): Promise<Record<KindName, Record<string, unknown>>> {
+  const connection = { servers };
+  const [stream] = await captureRegistrations(() => new Stream("s", { connection, name: "S" }));
+  const [consumer] = await captureRegistrations(
+    () => new Consumer("c", { connection, stream: "S", name: "C" }),
+  );
+  const [kv] = await captureRegistrations(() => new KeyValue("k", { connection, bucket: "B" }));
+  return { stream: stream.plain, consumer: consumer.plain, kv: kv.plain };
+}
+
+async function runTarget(tp: TargetPlan, runId: string): Promise<TargetResult> {
+  const started = Date.now();
+  log(`${tp.target}: starting`);
+  const target: Target =
+    tp.target === "server"
+      ? await startServer({ maxMemoryStore: "4GB", maxFileStore: "20GB" })
+      : await startCluster({ maxMemoryStore: "4GB", maxFileStore: "20GB" });
+  const servers = "urls" in target ? target.urls : [target.url];
+  const nc: NatsConnection = await target.connect();
+  const jsm: JetStreamManager = await jetstreamManager(nc);
+  // Best case for the raw client: no extra API INFO request per KV call.
+  const kvm = new Kvm(jetstream(nc, { checkAPI: false }));
+  const registered = await registrationsFor(servers);
+  const host = await DynamicHost.start();
+  const coreOpenedBefore = connectionsOpened();
+  const connectionsByMode: Record<Mode, number> = { raw: 0, core: 0, host: 0 };
+  const samples: Sample[] = [];
+  const hostPeakBySize: TargetResult["hostPeakBySize"] = [];
+  const connection = { servers };
+  let seriesNo = 0;
+  try {
+    for (const g of tp.groups) {
+      for (const count of g.sizes) {
+        for (let rep = 0; rep < g.reps; rep++) {
+          // Alternate which mode goes first, so drift (caches, server state) spreads over all three.
+          const order = MODES.map((_, k) => MODES[(k + rep + seriesNo) % MODES.length]);
+          for (const mode of order) {
+            const series: Series = {
+              kind: g.kind,
+              count,
+              storage: g.storage,
+              replicas: g.replicas,
+              prefix: `${runId}${tp.target[0]}${seriesNo}${mode[0]}${rep}`,
+            };
+            const driver: Driver =
+              mode === "raw"
+                ? rawDriver(series, jsm, kvm)
+                : mode === "core"
+                  ? coreDriver(series, connection)
+                  : hostDriver(series, host, registered[g.kind]);
+            await setUp(series, jsm);
+            const conns0 = await totalConnections(target);
+            for (const op of OPS) {
+              const server0 = await serverApiTotal(target);
+              const core0 = apiCalls.count;
+              const ms = await timed(() => inParallel(count, IN_FLIGHT, driver[op]));
+              const serverCalls = (await serverApiTotal(target)) - server0;
+              samples.push({
+                target: tp.target,
+                label: g.label,
+                count,
+                mode,
+                rep,
+                op,
+                ms,
+                serverCalls,
+                coreCalls: mode === "core" ? apiCalls.count - core0 : undefined,
+              });
+            }
+            connectionsByMode[mode] += (await totalConnections(target)) - conns0;
+            await tearDown(series, jsm);
+          }
+        }
+        seriesNo++;
+        const mem = host.pid ? procMemory(host.pid) : undefined;
+        if (mem) hostPeakBySize.push({ label: g.label, count, peakMiB: mem.peakMiB });
+        log(`${tp.target}: ${g.label} x${count} done (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+      }
+    }
+    const hostMemory = host.pid ? procMemory(host.pid) : undefined;
+    return {
+      target: tp.target,
+      samples,
+      connectionsByMode,
+      coreConnectionsOpened: connectionsOpened() - coreOpenedBefore,
+      hostMemory,
+      hostPeakBySize,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await host.stop();
+    await closeAll();
+    await nc.close();
+    await target.destroy();
+  }
+}
+
+function runGraph(): Promise<GraphResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(__dirname, "graph.js")],
+      { cwd: repoRoot(), timeout: 120_000 },
+      (err, stdout) => {
+        const line = stdout.trim().split("\n").pop() ?? "";
+        try {
+          resolve(JSON.parse(line) as GraphResult);
+        } catch {
+          resolve({
+            status: "error",
+            reason: err ? err.message : `unexpected output: ${line.slice(0, 200)}`,
+          });
+        }
+      },
+    );
+  });
+}
+
+// ---- reporting ---------------------------------------------------------------
+
+interface Row {
+  target: string;
+  label: string;
+  count: number;
+  op: Op | "total";
+  /** Median milliseconds for the whole phase (count operations), per mode. */
+  ms: Record<Mode, number>;
+  /** Per-repetition ratios, to show the noise. */
+  coreRatios: number[];
+  hostRatios: number[];
+  coreRatio: number;
+  hostRatio: number;
+  /** Median server API calls per asset, per mode. */
+  callsPerAsset: Record<Mode, number>;
+}
+
+function summarize(samples: Sample[]): Row[] {
+  const rows: Row[] = [];
+  const keys = [...new Set(samples.map((s) => `${s.target}|${s.label}|${s.count}`))];
+  for (const key of keys) {
+    const mine = samples.filter((s) => `${s.target}|${s.label}|${s.count}` === key);
+    const { target, label, count } = mine[0];
+    const reps = [...new Set(mine.map((s) => s.rep))];
+    for (const op of [...OPS, "total"] as const) {
+      const pick = (mode: Mode, rep?: number) =>
+        mine.filter(
+          (s) => s.mode === mode && (op === "total" || s.op === op) && (rep === undefined || s.rep === rep),
+        );
+      const msOf = (mode: Mode, rep: number) => pick(mode, rep).reduce((a, s) => a + s.ms, 0);
+      const ms = Object.fromEntries(MODES.map((m) => [m, median(reps.map((r) => msOf(m, r)))])) as Record<
+        Mode,
+        number
+      >;
+      const calls = Object.fromEntries(
+        MODES.map((m) => [
+          m,
+          median(reps.map((r) => pick(m, r).reduce((a, s) => a + s.serverCalls, 0))) / count,
+        ]),
+      ) as Record<Mode, number>;
+      const coreRatios = reps.map((r) => msOf("core", r) / msOf("raw", r));
+      const hostRatios = reps.map((r) => msOf("host", r) / msOf("raw", r));
+      rows.push({
+        target,
+        label,
+        count,
+        op,
+        ms,
+        coreRatios,
+        hostRatios,
+        coreRatio: ms.core / ms.raw,
+        hostRatio: ms.host / ms.raw,
+        callsPerAsset: calls,
+      });
+    }
+  }
+  return rows;
+}
+
+const range = (values: number[]) =>
+  values.length > 1 ? `${fmt(Math.min(...values), 2)}-${fmt(Math.max(...values), 2)}` : "-";
+
+function mainTable(rows: Row[]): string {
+  const header = [
+    "target",
+    "series",
+    "n",
+    "op",
+    "raw ms",
+    "core ms",
+    "host ms",
+    "core/raw",
+    "(reps)",
+    "host/raw",
+    "(reps)",
+    "calls/asset raw core host",
+  ];
+  const body = rows.map((r) => [
+    r.target,
+    r.label,
+    String(r.count),
+    r.op,
+    fmt(r.ms.raw),
+    fmt(r.ms.core),
+    fmt(r.ms.host),
+    fmt(r.coreRatio, 2),
+    range(r.coreRatios),
+    fmt(r.hostRatio, 2),
+    range(r.hostRatios),
+    `${fmt(r.callsPerAsset.raw, 2)} ${fmt(r.callsPerAsset.core, 2)} ${fmt(r.callsPerAsset.host, 2)}`,
+  ]);
+  return table([header, ...body]);
+}
+
+/** Growth: per-asset cost of the whole lifecycle at each size, and its ratio to the previous size. */
+function growthTable(rows: Row[]): string {
+  const totals = rows.filter((r) => r.op === "total");
+  const out: string[][] = [
+    ["target", "series", "n", "raw µs/asset", "core µs/asset", "host µs/asset", "growth raw core host"],
+  ];
+  const byLabel = new Map<string, Row[]>();
+  for (const r of totals)
+    byLabel.set(`${r.target}|${r.label}`, [...(byLabel.get(`${r.target}|${r.label}`) ?? []), r]);
+  for (const list of byLabel.values()) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a.count - b.count);
+    list.forEach((r, i) => {
+      const per = (m: Mode, x: Row) => (x.ms[m] * 1000) / x.count;
+      const growth = i === 0 ? "-" : MODES.map((m) => `${fmt(per(m, r) / per(m, list[i - 1]), 2)}`).join(" ");
+      out.push([
+        r.target,
+        r.label,
+        String(r.count),
+        fmt(per("raw", r), 0),
+        fmt(per("core", r), 0),
+        fmt(per("host", r), 0),
+        growth,
+      ]);
+    });
+  }
+  return table(out);
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+async function natsServerVersion(): Promise<string> {
+  return new Promise((resolve) =>
+    execFile(binaries().server, ["--version"], (err, stdout) => resolve(err ? "?" : stdout.trim())),
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const runId = `B${Date.now().toString(36).slice(-4).toUpperCase()}`;
+  const targets: TargetResult[] = [];
+  for (const tp of plan()) targets.push(await runTarget(tp, runId));
+  log("graph: NatsCluster under mocks");
+  const graph = await runGraph();
+  const samples = targets.flatMap((t) => t.samples);
+  const rows = summarize(samples);
+  const totalSeconds = (Date.now() - started) / 1000;
+
+  const previousFile = path.join(repoRoot(), "bench/results/latest.json");
+  const previous = fs.existsSync(previousFile)
+    ? (JSON.parse(fs.readFileSync(previousFile, "utf8")) as { rows: Row[]; startedAt: string })
+    : undefined;
+
+  const lines: string[] = [];
+  const say = (s = "") => lines.push(s);
+  say(
+    `pulumi-nats benchmark: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), node ${process.version}, ` +
+      `${await natsServerVersion()}, ${IN_FLIGHT} operations in flight${QUICK ? ", QUICK (reduced)" : ""}`,
+  );
+  say(
+    "Times: median over repetitions of the whole phase (n operations); ratios: median of core (or host) / raw.",
+  );
+  say();
+  say(mainTable(rows));
+  say();
+  say(
+    "Growth (per-asset time of the whole lifecycle; growth = per-asset time / the previous size's; 1.00 = linear):",
+  );
+  say(growthTable(rows));
+  say();
+  say("Connections opened (server's total_connections, while each mode ran):");
+  for (const t of targets) {
+    say(
+      `  ${t.target}: raw ${t.connectionsByMode.raw}, core in-process ${t.connectionsByMode.core} ` +
+        `(connectionsOpened() ${t.coreConnectionsOpened}), host process ${t.connectionsByMode.host}`,
+    );
+  }
+  say("Peak memory:");
+  for (const t of targets) {
+    say(
+      `  ${t.target}: host process VmHWM ${fmt(t.hostMemory?.peakMiB)} MiB (RSS at end ${fmt(t.hostMemory?.rssMiB)} MiB); ` +
+        `by series: ${t.hostPeakBySize.map((h) => `${h.label} x${h.count} ${fmt(h.peakMiB, 0)}`).join(", ")}`,
+    );
+  }
+  say(`  bench process (raw client + core in-process + harness), maxRSS ${fmt(ownPeakMiB())} MiB`);
+  const diffRows = rows.filter((r) => r.op === "diff");
+  const diffCalls = Math.max(...diffRows.flatMap((r) => [r.callsPerAsset.core, r.callsPerAsset.host]));
+  say(`Unchanged preview (diff): at most ${fmt(diffCalls, 2)} server calls per asset (core and host).`);
+  if (graph.status === "ok") {
+    say(
+      `NatsCluster graph (AWS, 3 zones, mocks): ${graph.resources} resources; first build ${fmt(graph.firstBuildMs)} ms, ` +
+        `then ${fmt(graph.warmBuildMs)} ms (median of ${(graph.builds ?? 1) - 1}; constructor ${fmt(graph.constructorMs)} ms); ` +
+        `loading the modules ${fmt(graph.importMs)} ms`,
+    );
+  } else {
+    say(`NatsCluster graph: TODO (${graph.status}): ${graph.reason}`);
+  }
+  if (previous) {
+    say();
+    say(`Compared with the previous run (${previous.startedAt}), lifecycle totals, now / before:`);
+    const prev = new Map(previous.rows.map((r) => [`${r.target}|${r.label}|${r.count}|${r.op}`, r]));
+    const cmp: string[][] = [["target", "series", "n", "raw", "core", "host"]];
+    for (const r of rows.filter((x) => x.op === "total")) {
+      const p = prev.get(`${r.target}|${r.label}|${r.count}|${r.op}`);
+      if (p) cmp.push([r.target, r.label, String(r.count), ...MODES.map((m) => fmt(r.ms[m] / p.ms[m], 2))]);
+    }
+    say(table(cmp));
+  }
+  say();
+  say(`Total run time ${fmt(totalSeconds, 0)} s.`);
+  const report = lines.join("\n");
+  process.stdout.write(report + "\n");
+
+  const result = {
+    startedAt: new Date(started).toISOString(),
+    totalSeconds,
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      natsServer: await natsServerVersion(),
+    },
+    inFlight: IN_FLIGHT,
+    quick: QUICK,
+    plan: plan(),
+    rows,
+    connections: targets.map((t) => ({
+      target: t.target,
+      byMode: t.connectionsByMode,
+      coreConnectionsOpened: t.coreConnectionsOpened,
+    })),
+    memory: {
+      host: targets.map((t) => ({ target: t.target, ...t.hostMemory, bySeries: t.hostPeakBySize })),
+      benchProcessPeakMiB: ownPeakMiB(),
+    },
+    graph,
+    samples,
+    report,
+  };
+  const dir = path.join(repoRoot(), "bench/results");
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = result.startedAt.replace(/[:.]/g, "-");
+  const json = JSON.stringify(result, null, 2);
+  fs.writeFileSync(path.join(dir, `${stamp}${QUICK ? "-quick" : ""}.json`), json);
+  // A quick run is not a baseline for the next full run.
+  if (!QUICK) fs.writeFileSync(previousFile, json);
+  log(
+    `results written to bench/results/${stamp}${QUICK ? "-quick" : ""}.json${QUICK ? "" : " and latest.json"}`,
+  );
+}
+
+main()
+  .catch((err) => {
+    process.stderr.write(`bench failed: ${(err as Error)?.stack ?? err}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanupAll());
