@@ -276,12 +276,13 @@ export class NatsServer implements CliTarget {
         timeoutMs,
         what: `${this.name} to be ${readiness} at ${this.monitorUrl}`,
         abort: failure,
-        describe: () => `config: ${this.configFile}\nlast log lines:\n${this.logTail()}`,
       });
+      await this.checkIdentity();
     } catch (err) {
       if (this.running) await this.kill();
       else await exited;
       if (spawnError) throw new Error(`harness: could not run ${binaries().server}: ${spawnError.message}`);
+      if (err instanceof PortInUseError) throw err;
       if (portConflict) {
         throw new PortInUseError(
           `harness: a port of ${this.name} is in use: ${JSON.stringify(this.spec.ports)}`,
@@ -289,6 +290,27 @@ export class NatsServer implements CliTarget {
       }
       const message = err instanceof Error ? err.message : String(err);
       throw new Error(`${message}\nconfig: ${this.configFile}\nlast log lines:\n${this.logTail()}`);
+    }
+  }
+
+  /**
+   * The monitoring port answered: make sure it was this process, not another
+   * server that took the port between the free-port check and our bind.
+   */
+  private async checkIdentity(): Promise<void> {
+    const varz = await this.varz<{
+      server_name?: string;
+      port?: number;
+      cluster?: { cluster_port?: number };
+    }>();
+    const ours =
+      varz.server_name === this.name &&
+      varz.port === this.spec.ports.client &&
+      (this.spec.ports.cluster === undefined || varz.cluster?.cluster_port === this.spec.ports.cluster);
+    if (!ours || !this.running) {
+      throw new PortInUseError(
+        `harness: ${this.monitorUrl} is served by another server (${varz.server_name}, port ${varz.port})`,
+      );
     }
   }
 
