@@ -1,0 +1,343 @@
+// Builds the Pulumi package schema (schema.json) from the code: the JetStream
+// field tables (rows with their codecs, docs, defaults and change rules), the
+// connection and control inputs as declared in TypeScript, and the
+// NatsCluster args and outputs interfaces read with the compiler API.
+// `npm run schema` writes it; tests/schema fails when the committed file is
+// out of date.
+import * as path from "node:path";
+import type { Field, SchemaType } from "../jetstream/fields";
+import { streamFields } from "../jetstream/tables/stream";
+import { consumerFields } from "../jetstream/tables/consumer";
+import { keyValueFields, objectStoreFields } from "../jetstream/tables/bucket";
+import { InterfaceReader, pascal } from "./ts-reader";
+import type { PropIR, TypeIR } from "./ts-reader";
+import { streamInfoFields, consumerInfoFields } from "./info";
+import type { InfoField } from "./info";
+
+export const PACKAGE = "nats";
+/** Versions the schema references (the Kubernetes provider type of `platform.kubernetes.provider`). */
+export const KUBERNETES_VERSION = "4.34.2";
+/** Go module path of the generated Go SDK: set to the repository's real path when it is published. */
+export const GO_IMPORT_BASE = "github.com/pulumi-nats/pulumi-nats/sdk/go/nats";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- schema.json is free-form JSON */
+type Json = Record<string, any>;
+
+/** The JetStream resources: token, table, what the asset is called and its identity inputs. */
+export const jetstreamResources = [
+  {
+    token: "nats:jetstream:Stream",
+    rows: streamFields,
+    label: "stream",
+    identity: ["name"],
+    info: streamInfoFields,
+    doc: "A JetStream stream. Changes are applied in place where the server allows it; a change it cannot apply replaces the stream (deleted first: two streams cannot share a name), and a replacement or deletion that would destroy messages is refused unless `allowDataLoss` is set.",
+  },
+  {
+    token: "nats:jetstream:Consumer",
+    rows: consumerFields,
+    label: "consumer",
+    identity: ["stream", "name"],
+    info: consumerInfoFields,
+    doc: "A durable JetStream consumer (pull, or push with `deliverSubject`).",
+  },
+  {
+    token: "nats:jetstream:KeyValue",
+    rows: keyValueFields,
+    label: "bucket",
+    identity: ["bucket"],
+    info: streamInfoFields,
+    doc: "A JetStream key/value bucket (stream `KV_<bucket>`). A replacement or deletion that would destroy values is refused unless `allowDataLoss` is set.",
+  },
+  {
+    token: "nats:jetstream:ObjectStore",
+    rows: objectStoreFields,
+    label: "object store",
+    identity: ["bucket"],
+    info: streamInfoFields,
+    doc: "A JetStream object store (stream `OBJ_<bucket>`). A replacement or deletion that would destroy objects is refused unless `allowDataLoss` is set.",
+  },
+] as const;
+
+export const COMPONENT_TOKEN = "nats:index:NatsCluster";
+
+function repoPath(...parts: string[]): string {
+  // bin/sdk/codegen -> repository root, or sdk/codegen when run from source.
+  const up = __dirname.includes(`${path.sep}bin${path.sep}`) ? "../../.." : "../..";
+  return path.resolve(__dirname, up, ...parts);
+}
+
+export function buildSchema(version: string): Json {
+  const types: Json = {};
+  const resources: Json = {};
+
+  const addType = (token: string, spec: Json) => {
+    const existing = types[token];
+    if (existing && JSON.stringify(existing) !== JSON.stringify(spec)) {
+      throw new Error(`codegen: two different types named ${token}`);
+    }
+    types[token] = spec;
+  };
+
+  // ---- TypeScript declarations: connection, control inputs, the component -----
+  const files = {
+    connection: repoPath("sdk/jetstream/connection-args.ts"),
+    dynamic: repoPath("sdk/jetstream/dynamic.ts"),
+    args: repoPath("sdk/cluster/args.ts"),
+    component: repoPath("sdk/cluster/component.ts"),
+  };
+  const reader = new InterfaceReader(Object.values(files), {
+    resourceRefs: { "k8s.Provider": `/kubernetes/v${KUBERNETES_VERSION}/schema.json#/provider` },
+  });
+
+  const typeRef = (t: TypeIR, plain: boolean): Json => {
+    const mark = plain ? { plain: true } : {};
+    switch (t.kind) {
+      case "string":
+      case "integer":
+      case "number":
+      case "boolean":
+        return { type: t.kind, ...mark };
+      case "array":
+        return { type: "array", items: typeRef(t.items, plain && !t.input), ...mark };
+      case "map":
+        return { type: "object", additionalProperties: typeRef(t.values, plain && !t.input), ...mark };
+      case "oneOf":
+        return { oneOf: t.of.map((x) => typeRef(x, false)), ...mark };
+      case "ref":
+        return { $ref: t.ref, ...mark };
+      case "any":
+        return { $ref: "pulumi.json#/Any", ...mark };
+      case "enum": {
+        const token = `${PACKAGE}:${t.module}:${t.name}`;
+        addType(token, {
+          type: "string",
+          ...(t.doc ? { description: t.doc } : {}),
+          enum: t.values.map((v) => ({
+            ...(v.name ? { name: v.name } : {}),
+            value: v.value,
+            ...(v.doc ? { description: v.doc } : {}),
+          })),
+        });
+        return { $ref: `#/types/${token}`, ...mark };
+      }
+      case "object": {
+        const token = `${PACKAGE}:${t.module}:${t.name}`;
+        if (!types[token]) {
+          types[token] = {}; // placeholder against recursion
+          types[token] = {
+            type: "object",
+            ...(t.doc ? { description: t.doc } : {}),
+            properties: properties(t.props, true),
+            ...required(t.props),
+          };
+        }
+        return { $ref: `#/types/${token}`, ...mark };
+      }
+    }
+  };
+
+  /** Properties of an interface; `component` marks plain (non-Input) values `plain`. */
+  function properties(props: PropIR[], component: boolean): Json {
+    return Object.fromEntries(
+      props.map((p) => [
+        p.name,
+        {
+          ...typeRef(p.type, component && !p.input),
+          description: describe(p.doc, p.defaultDoc),
+          ...(p.secret ? { secret: true } : {}),
+        },
+      ]),
+    );
+  }
+
+  const connection = reader.read(files.connection, "ConnectionArgs");
+  const connectionType = typeRef(
+    {
+      kind: "object",
+      name: "Connection",
+      module: "jetstream",
+      doc: connection.doc,
+      props: connection.props,
+    },
+    false,
+  );
+  const assetArgs = reader.read(files.dynamic, "AssetArgs");
+  const control = properties(
+    assetArgs.props.filter((p) => p.name !== "connection"),
+    false,
+  );
+  const connectionDoc = assetArgs.props.find((p) => p.name === "connection")!;
+
+  // ---- JetStream resources from the field tables --------------------------------
+  const rowTypes = new Map<string, readonly Field[]>();
+  const collect = (rows: readonly Field[]) => {
+    for (const row of rows) {
+      const nested = (row.codec as { rows?: readonly Field[] }).rows;
+      const name = row.codec.schema.type === "ref" ? row.codec.schema.name : undefined;
+      if (nested && name && !rowTypes.has(name)) {
+        rowTypes.set(name, nested);
+        collect(nested);
+      }
+    }
+  };
+  for (const r of jetstreamResources) collect(r.rows);
+
+  const codecType = (s: SchemaType, row: Field): Json => {
+    switch (s.type) {
+      case "string": {
+        if (!s.enum) return { type: "string" };
+        // A closed set of the server's strings: an enum named after the field (Retention, AckPolicy).
+        const token = `${PACKAGE}:jetstream:${pascal(row.key)}`;
+        addType(token, { type: "string", enum: s.enum.map((value) => ({ value })) });
+        return { $ref: `#/types/${token}` };
+      }
+      case "integer":
+      case "number":
+      case "boolean":
+        return { type: s.type };
+      case "array":
+        return { type: "array", items: codecType(s.items, row) };
+      case "object":
+        return { type: "object", additionalProperties: codecType(s.additionalProperties, row) };
+      case "oneOf":
+        return { oneOf: s.oneOf.map((x) => codecType(x, row)) };
+      case "ref": {
+        const token = `${PACKAGE}:jetstream:${s.name}`;
+        const rows = rowTypes.get(s.name);
+        if (!rows) throw new Error(`codegen: no rows for the nested type ${s.name}`);
+        if (!types[token]) {
+          types[token] = {}; // placeholder against recursion
+          types[token] = {
+            type: "object",
+            properties: Object.fromEntries(rows.map((r) => [r.key, rowProperty(r, "")])),
+          };
+        }
+        return { $ref: `#/types/${token}` };
+      }
+    }
+  };
+
+  const rowProperty = (row: Field, label: string): Json => ({
+    ...codecType(row.codec.schema, row),
+    description: rowDoc(row, label),
+  });
+
+  for (const r of jetstreamResources) {
+    const infoToken = r.info === consumerInfoFields ? "ConsumerInfo" : "StreamInfo";
+    addType(`${PACKAGE}:jetstream:${infoToken}`, infoType(r.info, infoToken));
+    const inputs: Json = {
+      connection: {
+        ...connectionType,
+        description: describe(connectionDoc.doc, connectionDoc.defaultDoc),
+      },
+      ...Object.fromEntries(r.rows.map((row) => [row.key, rowProperty(row, r.label)])),
+      ...control,
+    };
+    resources[r.token] = {
+      description: r.doc,
+      inputProperties: inputs,
+      requiredInputs: ["connection", ...r.identity],
+      properties: {
+        ...inputs,
+        info: {
+          $ref: `#/types/${PACKAGE}:jetstream:${infoToken}`,
+          description: "What the server reported after the last create, update or refresh.",
+        },
+      },
+      requiredOutputs: ["connection", ...r.identity, "info"],
+    };
+  }
+
+  // ---- the component -------------------------------------------------------------
+  const args = reader.read(files.args, "NatsClusterArgs");
+  const outputs = reader.read(files.component, "NatsClusterOutputs");
+  resources[COMPONENT_TOKEN] = {
+    isComponent: true,
+    description:
+      "Production NATS with JetStream on Kubernetes (EKS, GKE or an existing cluster), deployed with the official nats Helm chart. Its `connection` output can be passed to the JetStream resources.",
+    inputProperties: properties(args.props, true),
+    requiredInputs: args.props.filter((p) => !p.optional).map((p) => p.name),
+    properties: properties(outputs.props, false),
+    requiredOutputs: outputs.props.filter((p) => !p.optional).map((p) => p.name),
+  };
+
+  return {
+    name: PACKAGE,
+    displayName: "NATS",
+    version,
+    description:
+      "Production NATS with JetStream on Kubernetes and its streams, consumers, KV buckets and object stores, with truthful previews.",
+    keywords: ["pulumi", "nats", "jetstream", "kubernetes", "kind/component", "category/infrastructure"],
+    license: "Apache-2.0",
+    meta: { moduleFormat: "(.*)" },
+    language: {
+      nodejs: {
+        packageName: "pulumi-nats",
+        dependencies: { "@pulumi/pulumi": "^3.260.0", "@pulumi/kubernetes": `^${KUBERNETES_VERSION}` },
+        respectSchemaVersion: true,
+      },
+      python: {
+        packageName: "pulumi_nats",
+        requires: { pulumi: ">=3.0.0,<4.0.0", "pulumi-kubernetes": ">=4.34.2,<5.0.0" },
+        respectSchemaVersion: true,
+      },
+      go: {
+        importBasePath: GO_IMPORT_BASE,
+        generateResourceContainerTypes: true,
+        respectSchemaVersion: true,
+      },
+      csharp: {
+        rootNamespace: "Pulumi",
+        namespaces: { nats: "Nats", jetstream: "JetStream" },
+        packageReferences: { Pulumi: "3.*", "Pulumi.Kubernetes": "4.*" },
+        respectSchemaVersion: true,
+      },
+    },
+    config: {},
+    provider: { description: "The nats provider: serves NatsCluster and the JetStream resources." },
+    types: sortKeys(types),
+    resources: sortKeys(resources),
+  };
+}
+
+function required(props: PropIR[]): Json {
+  const names = props.filter((p) => !p.optional).map((p) => p.name);
+  return names.length ? { required: names } : {};
+}
+
+function infoType(fields: InfoField[], name: string): Json {
+  return {
+    type: "object",
+    description: `${name === "ConsumerInfo" ? "A consumer's" : "A stream's"} state as the server reported it.`,
+    properties: Object.fromEntries(fields.map((f) => [f.key, { type: f.type, description: f.doc }])),
+  };
+}
+
+/** A description with the `@default` tag last, as in the TypeScript docs. */
+export function describe(doc: string, defaultDoc?: string): string {
+  return defaultDoc !== undefined && defaultDoc !== "" ? `${doc}\n\n@default ${defaultDoc}` : doc;
+}
+
+/** A row's description: its doc, the server version it needs, its change rule and its default. */
+export function rowDoc(row: Field, label: string): string {
+  let doc = row.doc;
+  if (row.since) doc += ` Needs nats-server ${row.since} or later.`;
+  const what = label ? `the ${label}` : "the object it belongs to";
+  if (row.change === "replace" && !/replac/i.test(doc)) doc += ` Changing this replaces ${what}.`;
+  if (row.change === "oneWay" && !/replac/i.test(doc)) doc += ` Turning it off replaces ${what}.`;
+  return describe(doc, row.defaultDoc);
+}
+
+function sortKeys(o: Json): Json {
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
+}
+
+/** The schema as written to schema.json (stable formatting, trailing newline). */
+export function schemaText(version: string): string {
+  return JSON.stringify(buildSchema(version), null, 2) + "\n";
+}
