@@ -72,10 +72,10 @@ export function streamLikeKind(spec: StreamLikeSpec): Kind {
       const body = request(desired);
       // The server honours `sealed` only on update: create open, then seal.
       if (body.sealed === true) {
-        await api.streamCreate({ ...body, sealed: false });
+        await createRetryingStore(api, { ...body, sealed: false });
         return observed(await api.streamUpdate(body));
       }
-      return observed(await api.streamCreate(body));
+      return observed(await createRetryingStore(api, body));
     },
 
     async update(api, desired, changed) {
@@ -97,4 +97,22 @@ export function streamLikeKind(spec: StreamLikeSpec): Kind {
       }
     },
   };
+}
+
+/**
+ * Creates a stream, retrying "error creating store for stream" (10049) a few
+ * times. When the account's last file stream is deleted, the server removes
+ * the account's empty store directories in a goroutine (stream.go, stop), which
+ * races with creating the next file stream: exactly what a replacement does
+ * (delete, then create at once). Seen on 2.14.2 in the test battery.
+ */
+async function createRetryingStore(api: JetStreamApi, body: Json): Promise<StreamInfo> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api.streamCreate(body);
+    } catch (err) {
+      if (!isApiError(err, ErrorCode.StreamStoreFailed) || attempt >= 4) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+    }
+  }
 }

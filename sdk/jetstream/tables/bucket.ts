@@ -141,7 +141,13 @@ export const keyValueFields = [
     key: "limitMarkerTtl",
     wire: "subject_delete_marker_ttl",
     codec: duration,
-    change: "update",
+    // A marker TTL turns on per-message TTLs (allow_msg_ttl), which the server
+    // never turns off again ("message TTL status can not be disabled", 10052):
+    // removing the marker TTL replaces the bucket.
+    change: ({ old, next }) =>
+      Number(old ?? 0) > 0 && !(Number(next ?? 0) > 0)
+        ? { kind: "replace", why: "the server cannot turn per-message TTLs off again" }
+        : { kind: "update" },
     since: "2.11.0",
     doc: "Keep a marker for this long when a key is removed by the TTL (at least 1s).",
   }),
