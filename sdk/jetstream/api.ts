@@ -19,6 +19,9 @@ export interface ApiOptions {
 
 export type Json = Record<string, unknown>;
 
+/** The shortest wait for an answer, even when the deadline is (nearly) reached. */
+const MIN_ATTEMPT_MS = 250;
+
 /** Counts API requests, for the "one server call per asset" benchmark target. */
 export const apiCalls = { count: 0 };
 
@@ -40,7 +43,11 @@ export class JetStreamApi {
     for (;;) {
       try {
         apiCalls.count++;
-        const msg = await this.nc.request(full, payload, { timeout: this.options.timeoutMs });
+        // No attempt outlives the deadline by more than a moment: without
+        // quorum every attempt times out, and the error must arrive within
+        // readyTimeout, not readyTimeout plus a whole requestTimeout.
+        const left = Math.max(deadline - Date.now(), MIN_ATTEMPT_MS);
+        const msg = await this.nc.request(full, payload, { timeout: Math.min(this.options.timeoutMs, left) });
         const reply = msg.json<Json & { error?: { code: number; err_code: number; description: string } }>();
         if (reply.error) {
           throw new JetStreamApiError(reply.error.err_code, reply.error.code, reply.error.description, full);
@@ -114,6 +121,17 @@ function isTransient(err: unknown): boolean {
 }
 
 function explain(err: unknown, subject: string): unknown {
+  // 10008 is what a server answers when the meta group, or the asset's own
+  // replica group, has had no leader for a while: a majority is down or cut
+  // off. Retried until the deadline; past it, say so in the user's terms.
+  if (err instanceof JetStreamApiError && err.code === ErrorCode.TemporarilyUnavailable) {
+    return new NotReadyError(
+      `JetStream answered ${subject} with "${err.description}" until the ready timeout: the cluster has no quorum ` +
+        "(no leader for the JetStream meta group or for this asset's replicas: a majority of servers is down, " +
+        "restarting or cut off). Bring the servers back; raise readyTimeout to wait longer.",
+      { cause: err },
+    );
+  }
   if (err instanceof JetStreamApiError) return err;
   const text = describe(err);
   if (/no responders|503/i.test(text)) {
@@ -125,8 +143,8 @@ function explain(err: unknown, subject: string): unknown {
   }
   if (/timeout/i.test(text)) {
     return new NotReadyError(
-      `JetStream did not answer ${subject} in time: the cluster may have lost quorum (a majority of servers down) ` +
-        "or be overloaded",
+      `JetStream did not answer ${subject} in time: the cluster may have no quorum (a majority of servers down ` +
+        "or cut off, so no leader answers) or be overloaded; raise readyTimeout to wait longer",
       { cause: err },
     );
   }

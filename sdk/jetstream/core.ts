@@ -65,6 +65,15 @@ export interface CheckResult {
 }
 
 export class AssetCore {
+  /**
+   * Replacements whose data loss the user agreed to in this process. For a
+   * replacement the engine calls diff with the new inputs, then delete with
+   * the old state, whose allowDataLoss may still be false: the agreement seen
+   * by diff must reach that delete. Diff and delete of one update run in the
+   * same provider process, so memory is the right place for it.
+   */
+  private readonly agreedReplacements = new Set<string>();
+
   constructor(readonly kind: Kind) {}
 
   /** The asset's configuration inputs (the rows' keys only). */
@@ -130,6 +139,7 @@ export class AssetCore {
     const connectionChanged =
       !deepEqual(olds.connection, news.connection) || !deepEqual(olds.credentials, news.credentials);
     const replaces = fields.filter((f) => f.kind === "replace").map((f) => f.property);
+    if (replaces.length && news.allowDataLoss) this.agreedReplacements.add(id);
     if (replaces.length && this.kind.holdsData && !news.allowDataLoss && reachable) {
       await this.refuseDataLoss(
         id,
@@ -246,7 +256,8 @@ export class AssetCore {
   /** Deletes the asset; refuses while it holds data unless allowDataLoss was set. Idempotent. */
   async delete(id: string, props: Props): Promise<void> {
     const s = await this.session(props);
-    if (this.kind.holdsData && !props.allowDataLoss) {
+    const agreed = this.agreedReplacements.delete(id);
+    if (this.kind.holdsData && !props.allowDataLoss && !agreed) {
       // A delete runs with the inputs recorded at the last update, so the
       // agreement has to be applied before the resource is removed.
       await this.refuseDataLoss(
