@@ -18,6 +18,16 @@ const UNUSED: Record<string, string> = {
     "it is in the chart's values.yaml but no template reads it; use natsBox.container.resources",
 };
 
+/** Keys often found in tutorials, with where the setting really goes. */
+const HINTS: Record<string, string> = {
+  "podTemplate.nodeSelector": "use podTemplate.merge.spec.nodeSelector (NatsCluster sets it from the platform).",
+  "podTemplate.affinity": "use podTemplate.merge.spec.affinity.",
+  "podTemplate.tolerations": "use podTemplate.merge.spec.tolerations (NatsCluster sets it from the platform).",
+  "config.serverTags": "NatsCluster tags each server az:<zone> itself; extra root config goes in config.merge.",
+  "config.jetstream.memStorage": "use config.jetstream.memoryStore.maxSize (NatsCluster: jetstream.memoryStorage).",
+  "config.jetstream.fileStorage": "use config.jetstream.fileStore.pvc.size (NatsCluster: jetstream.fileStorage).",
+};
+
 /** Every path that has keys below it ("config", "config.jetstream", ...). */
 const PARENTS: Set<string> = (() => {
   const s = new Set<string>();
@@ -68,7 +78,12 @@ function suggestion(path: string): string {
   const siblings = siblingsOf(path);
   const close = siblings
     .map((s) => ({ s, d: distance(name, s) }))
-    .filter((x) => x.d <= Math.max(2, Math.floor(name.length / 3)) || x.s.toLowerCase().includes(name.toLowerCase()))
+    .filter(
+      (x) =>
+        x.d <= Math.max(2, Math.floor(name.length / 3)) ||
+        x.s.toLowerCase().includes(name.toLowerCase()) ||
+        (name.length >= 3 && x.s.toLowerCase().startsWith(name.slice(0, 3).toLowerCase())),
+    )
     .sort((x, y) => x.d - y.d)
     .slice(0, 2)
     .map((x) => parent + x.s);
@@ -121,7 +136,9 @@ export function checkChartKeys(values: Record<string, unknown>): KeyProblem[] {
       }
       problems.push({
         path,
-        message: `is not a key of the nats chart ${KEYS_CHART_VERSION} (the chart would silently ignore it).${suggestion(path)}`,
+        message: `is not a key of the nats chart ${KEYS_CHART_VERSION} (the chart would silently ignore it).${
+          path in HINTS ? ` ${HINTS[path][0].toUpperCase()}${HINTS[path].slice(1)}` : suggestion(path)
+        }`,
       });
     }
   };

@@ -58,7 +58,8 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
     case "aws:ec2/subnet:Subnet":
       return { ...i, id: `${args.name}-id` };
     default:
-      return i;
+      // Outputs the graph reads that the inputs lack (e.g. a Role's arn and auto-name).
+      return { name: args.name, arn: `arn:mock:${args.type}:${args.name}`, ...i };
   }
 }
 
@@ -74,7 +75,7 @@ export async function buildCluster<T>(
       newResource: (args) => {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         const state = stateFor(args);
-        return { id: args.id ?? `${args.name}-id`, state };
+        return { id: args.id || `${args.name}-id`, state };
       },
       call: (args) => {
         if (args.token === "aws:eks/getCluster:getCluster")
@@ -89,6 +90,8 @@ export async function buildCluster<T>(
     opts.preview ?? true,
   );
   const capture: pulumi.ResourceTransformation = (a) => {
+    // The component itself goes through its own transformation: keep only its children.
+    if (a.type === "nats:index:NatsCluster") return undefined;
     captured.push({
       type: a.type,
       name: a.name,
@@ -109,9 +112,15 @@ export async function buildCluster<T>(
   return { value, registered, captured };
 }
 
-/** The value of an Output (undefined if unknown). */
+/** The value of an Output; rejects (instead of hanging) when it stays unknown. */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply((v) => resolve(v)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the Output stayed unknown under the mocks")), 5000);
+    o.apply((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
 }
 
 /** Whether an Output (or a plain value) is secret. */
@@ -133,7 +142,8 @@ export async function dependencyNames(o: pulumi.Output<unknown>): Promise<string
   return urns.map((u) => { const parts = u.split("::"); return `${parts[2].split("$").pop()}::${parts[3]}`; }).sort();
 }
 
-/** Resolves every Output inside a value to a plain value. */
-export function plain(v: unknown): Promise<unknown> {
-  return valueOf(pulumi.output(v as pulumi.Input<unknown>) as pulumi.Output<unknown>);
+/** Resolves every Output inside a value to a plain value, dropping unset (undefined) fields. */
+export async function plain(v: unknown): Promise<unknown> {
+  const resolved = await valueOf(pulumi.output(v as pulumi.Input<unknown>) as pulumi.Output<unknown>);
+  return resolved === undefined ? undefined : JSON.parse(JSON.stringify(resolved));
 }
