@@ -94,7 +94,14 @@ export class AssetCore {
     const pending = Object.keys(all).length !== Object.keys(config).length;
     const { problems } = encodeAll(this.kind.rows, { ...config, ...unknown });
     failures.push(...problems);
-    if (!problems.length && !pending) failures.push(...this.kind.validate(config, this.kind.desired(config)));
+    if (!pending) {
+      // Name and cross-field rules run on the fields that encoded, so a bad
+      // duration does not hide a bad name: every problem is reported at once.
+      const bad = new Set(problems.map((p) => p.property));
+      const clean = Object.fromEntries(Object.entries(config).filter(([k]) => !bad.has(k)));
+      const rules = this.kind.validate(clean, this.kind.desired(clean));
+      failures.push(...rules.filter((p) => !bad.has(p.property.split(/[.[]/)[0])));
+    }
     const conn = news.connection as ResolvedConnection | undefined;
     if (containsUnknown(conn)) {
       // Known once the cluster it points at exists; checked again then.
