@@ -16,7 +16,7 @@ export interface DynamicHandlers {
     news: Props,
   ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
   create(inputs: Props): Promise<{ id: string; outs: Props }>;
-  read(id: string, props: Props): Promise<{ id?: string; props?: Props }>;
+  read(id: string, props: Props): Promise<{ id?: string; props?: Props; inputs?: Props }>;
   update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
   delete(id: string, props: Props): Promise<void>;
 }
@@ -35,7 +35,11 @@ export function handlers(name: CoreName): DynamicHandlers {
     async read(id, props) {
       const found = await core.read(id, props);
       // An empty id tells the engine the asset is gone.
-      return found ?? { id: "", props: {} };
+      if (!found) return { id: "", props: {} };
+      // Refreshed inputs too: the engine shows the next preview's diff from
+      // the recorded inputs, so drift must land there to be visible.
+      const { info: _info, ...inputs } = found.props;
+      return { id: found.id, props: found.props, inputs };
     },
     update: (id, olds, news) => core.update(id, olds, news),
     delete: (id, props) => core.delete(id, props),
