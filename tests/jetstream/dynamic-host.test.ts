@@ -78,7 +78,7 @@ describe("JetStream resources through the dynamic provider host over gRPC", func
       { ...registered.plain, maxAge: "7 days", name: "bad.name", colour: 1 },
     );
     const properties = checked.failures.map((f: { property: string }) => f.property).sort();
-    assert.deepEqual(properties, ["colour", "maxAge"]);
+    assert.deepEqual(properties, ["colour", "maxAge", "name"]);
   });
 
   it("previews unknown inputs without calling the server", async () => {
