@@ -125,6 +125,12 @@ interface Sample {
   serverCalls: number;
   /** API requests the in-process core counted (apiCalls.count), core mode only. */
   coreCalls?: number;
+  /** CPU time used during the phase by this process (raw client or core, and the gRPC client of the host). */
+  benchCpuMs: number;
+  /** CPU time of the dynamic provider host process during the phase. */
+  hostCpuMs: number;
+  /** CPU time of the nats-server process(es) during the phase. */
+  serverCpuMs: number;
 }
 
 type Target = NatsServer | NatsCluster;
@@ -138,6 +144,30 @@ async function serverApiTotal(t: Target): Promise<number> {
 async function totalConnections(t: Target): Promise<number> {
   const all = await Promise.all(nodesOf(t).map((s) => s.varz<{ total_connections?: number }>()));
   return all.reduce((sum, v) => sum + (v.total_connections ?? 0), 0);
+}
+
+/** CPU time of a process from /proc/<pid>/stat (utime + stime), in ms; 0 when unknown. */
+function procCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
+
+async function snapshot(t: Target, host: DynamicHost) {
+  const [apiTotal, connections] = await Promise.all([serverApiTotal(t), totalConnections(t)]);
+  const cpu = process.cpuUsage();
+  return {
+    apiTotal,
+    connections,
+    benchCpuMs: (cpu.user + cpu.system) / 1000,
+    hostCpuMs: procCpuMs(host.pid),
+    serverCpuMs: nodesOf(t).reduce((sum, s) => sum + procCpuMs(s.pid), 0),
+  };
 }
 
 interface TargetResult {
@@ -162,6 +192,21 @@ async function registrationsFor(servers: string[]): Promise<Record<KindName, Rec
   return { stream: stream.plain, consumer: consumer.plain, kv: kv.plain };
 }
 
+/** Deletes every stream (and so its consumers) whose name belongs to one of these series. */
+async function removeLeftovers(jsm: JetStreamManager, prefixes: string[]): Promise<void> {
+  const mine = (name: string) =>
+    prefixes.some((p) => name.startsWith(`${p}_`) || name.startsWith(`KV_${p}_`));
+  try {
+    for await (const name of jsm.streams.names())
+      if (mine(name)) await jsm.streams.delete(name).catch(() => undefined);
+  } catch (err) {
+    log(`could not remove leftovers: ${(err as Error).message}`);
+  }
+}
+
+/** Failed repetitions (reported, and kept in the JSON). */
+const failures: string[] = [];
+
 async function runTarget(tp: TargetPlan, runId: string): Promise<TargetResult> {
   const started = Date.now();
   log(`${tp.target}: starting`);
@@ -171,9 +216,12 @@ async function runTarget(tp: TargetPlan, runId: string): Promise<TargetResult> {
       : await startCluster({ maxMemoryStore: "4GB", maxFileStore: "20GB" });
   const servers = "urls" in target ? target.urls : [target.url];
   const nc: NatsConnection = await target.connect();
-  const jsm: JetStreamManager = await jetstreamManager(nc);
+  // The raw client does not retry; on a loaded 2-core machine a 3-replica
+  // create can take longer than its default 5 s, so allow 60 s (the core
+  // retries timeouts until its ready deadline).
+  const jsm: JetStreamManager = await jetstreamManager(nc, { timeout: 60_000 });
   // Best case for the raw client: no extra API INFO request per KV call.
-  const kvm = new Kvm(jetstream(nc, { checkAPI: false }));
+  const kvm = new Kvm(jetstream(nc, { checkAPI: false, timeout: 60_000 }));
   const registered = await registrationsFor(servers);
   const host = await DynamicHost.start();
   const coreOpenedBefore = connectionsOpened();
@@ -186,9 +234,11 @@ async function runTarget(tp: TargetPlan, runId: string): Promise<TargetResult> {
     for (const g of tp.groups) {
       for (const count of g.sizes) {
         for (let rep = 0; rep < g.reps; rep++) {
-          // Alternate which mode goes first, so drift (caches, server state) spreads over all three.
-          const order = MODES.map((_, k) => MODES[(k + rep + seriesNo) % MODES.length]);
-          for (const mode of order) {
+          // The three modes run side by side: each operation is measured for
+          // raw, core and host back to back (their assets coexist), and the
+          // order rotates per operation and repetition, so that drift and the
+          // load of other processes fall on all three alike.
+          const runs = MODES.map((mode) => {
             const series: Series = {
               kind: g.kind,
               count,
@@ -202,27 +252,47 @@ async function runTarget(tp: TargetPlan, runId: string): Promise<TargetResult> {
                 : mode === "core"
                   ? coreDriver(series, connection)
                   : hostDriver(series, host, registered[g.kind]);
-            await setUp(series, jsm);
-            const conns0 = await totalConnections(target);
-            for (const op of OPS) {
-              const server0 = await serverApiTotal(target);
-              const core0 = apiCalls.count;
-              const ms = await timed(() => inParallel(count, IN_FLIGHT, driver[op]));
-              const serverCalls = (await serverApiTotal(target)) - server0;
-              samples.push({
-                target: tp.target,
-                label: g.label,
-                count,
-                mode,
-                rep,
-                op,
-                ms,
-                serverCalls,
-                coreCalls: mode === "core" ? apiCalls.count - core0 : undefined,
-              });
+            return { mode, series, driver };
+          });
+          try {
+            for (const r of runs) await setUp(r.series, jsm);
+            for (const [k, op] of OPS.entries()) {
+              for (let j = 0; j < runs.length; j++) {
+                const { mode, driver } = runs[(j + k + rep + seriesNo) % runs.length];
+                const before = await snapshot(target, host);
+                const core0 = apiCalls.count;
+                const ms = await timed(() => inParallel(count, IN_FLIGHT, driver[op]));
+                const coreCalls = apiCalls.count - core0;
+                const after = await snapshot(target, host);
+                connectionsByMode[mode] += after.connections - before.connections;
+                samples.push({
+                  target: tp.target,
+                  label: g.label,
+                  count,
+                  mode,
+                  rep,
+                  op,
+                  ms,
+                  serverCalls: after.apiTotal - before.apiTotal,
+                  coreCalls: mode === "core" ? coreCalls : undefined,
+                  benchCpuMs: after.benchCpuMs - before.benchCpuMs,
+                  hostCpuMs: after.hostCpuMs - before.hostCpuMs,
+                  serverCpuMs: after.serverCpuMs - before.serverCpuMs,
+                });
+              }
             }
-            connectionsByMode[mode] += (await totalConnections(target)) - conns0;
-            await tearDown(series, jsm);
+            for (const r of runs) await tearDown(r.series, jsm);
+          } catch (err) {
+            // Keep the other series: record the failure, remove what this repetition left behind.
+            const what = `${tp.target} ${g.label} x${count} rep ${rep}: ${(err as Error)?.message ?? err}`;
+            log(`FAILED ${what}`);
+            failures.push(what);
+            const kept = samples.filter((x) => !(x.label === g.label && x.count === count && x.rep === rep));
+            samples.splice(0, samples.length, ...kept);
+            await removeLeftovers(
+              jsm,
+              runs.map((r) => r.series.prefix),
+            );
           }
         }
         seriesNo++;
@@ -286,6 +356,12 @@ interface Row {
   hostRatio: number;
   /** Median server API calls per asset, per mode. */
   callsPerAsset: Record<Mode, number>;
+  /** Median CPU µs per asset of the provider's process: this process for raw and core, the host for host. */
+  cpuPerAsset: Record<Mode, number>;
+  /** Median CPU µs per asset of this process's gRPC client while driving the host (the engine's side). */
+  hostClientCpuPerAsset: number;
+  /** Median CPU µs per asset of nats-server, per mode. */
+  serverCpuPerAsset: Record<Mode, number>;
 }
 
 function summarize(samples: Sample[]): Row[] {
@@ -311,6 +387,15 @@ function summarize(samples: Sample[]): Row[] {
           median(reps.map((r) => pick(m, r).reduce((a, s) => a + s.serverCalls, 0))) / count,
         ]),
       ) as Record<Mode, number>;
+      const perAsset = (f: (x: Sample) => number) =>
+        Object.fromEntries(
+          MODES.map((m) => [
+            m,
+            (median(reps.map((r) => pick(m, r).reduce((a, x) => a + f(x), 0))) * 1000) / count,
+          ]),
+        ) as Record<Mode, number>;
+      const ownCpu = perAsset((x) => x.benchCpuMs);
+      const cpuPerAsset = { ...ownCpu, host: perAsset((x) => x.hostCpuMs).host };
       const coreRatios = reps.map((r) => msOf("core", r) / msOf("raw", r));
       const hostRatios = reps.map((r) => msOf("host", r) / msOf("raw", r));
       rows.push({
@@ -324,6 +409,9 @@ function summarize(samples: Sample[]): Row[] {
         coreRatio: ms.core / ms.raw,
         hostRatio: ms.host / ms.raw,
         callsPerAsset: calls,
+        cpuPerAsset,
+        hostClientCpuPerAsset: ownCpu.host,
+        serverCpuPerAsset: perAsset((x) => x.serverCpuMs),
       });
     }
   }
@@ -347,6 +435,7 @@ function mainTable(rows: Row[]): string {
     "host/raw",
     "(reps)",
     "calls/asset raw core host",
+    "cpu µs/asset raw core host",
   ];
   const body = rows.map((r) => [
     r.target,
@@ -360,7 +449,8 @@ function mainTable(rows: Row[]): string {
     range(r.coreRatios),
     fmt(r.hostRatio, 2),
     range(r.hostRatios),
-    `${fmt(r.callsPerAsset.raw, 2)} ${fmt(r.callsPerAsset.core, 2)} ${fmt(r.callsPerAsset.host, 2)}`,
+    MODES.map((m) => fmt(r.callsPerAsset[m], 2).padStart(4)).join(" "),
+    MODES.map((m) => fmt(r.cpuPerAsset[m], 0).padStart(5)).join(" "),
   ]);
   return table([header, ...body]);
 }
@@ -475,6 +565,11 @@ async function main(): Promise<void> {
     }
     say(table(cmp));
   }
+  if (failures.length) {
+    say();
+    say(`FAILED repetitions (left out of the medians):`);
+    for (const f of failures) say(`  ${f}`);
+  }
   say();
   say(`Total run time ${fmt(totalSeconds, 0)} s.`);
   const report = lines.join("\n");
@@ -503,6 +598,7 @@ async function main(): Promise<void> {
       benchProcessPeakMiB: ownPeakMiB(),
     },
     graph,
+    failures,
     samples,
     report,
   };
