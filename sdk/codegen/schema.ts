@@ -84,6 +84,7 @@ export function buildSchema(version: string): Json {
     connection: repoPath("sdk/jetstream/connection-args.ts"),
     dynamic: repoPath("sdk/jetstream/dynamic.ts"),
     args: repoPath("sdk/cluster/args.ts"),
+    presets: repoPath("sdk/cluster/presets.ts"),
     component: repoPath("sdk/cluster/component.ts"),
   };
   const reader = new InterfaceReader(Object.values(files), {

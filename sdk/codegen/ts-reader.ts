@@ -56,6 +56,8 @@ export class InterfaceReader {
     private readonly options: ReaderOptions,
   ) {
     this.program = ts.createProgram(files, {
+      // Only the given files: following imports would load every cloud SDK's typings.
+      noResolve: true,
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.CommonJS,
       moduleResolution: ts.ModuleResolutionKind.Node10,
@@ -110,11 +112,13 @@ export class InterfaceReader {
       const { type, input, undef } = this.convert(m.type, owner + pascal(name));
       props.push({
         name,
-        doc,
+        // An undocumented property of a documented type (`aws?: AwsPlatformArgs`) takes the type's doc.
+        doc: doc || ("doc" in type && type.doc) || "",
         ...(defaultDoc !== undefined ? { defaultDoc } : {}),
         optional: Boolean(m.questionToken) || undef,
         input,
-        secret: /\bSecret\b\./.test(doc),
+        // A sentence starting "Secret" ("... Secret.", "Secret (password).").
+        secret: /(^|[.!]\s+)Secret\b/.test(doc),
         type,
       });
     }

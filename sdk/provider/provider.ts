@@ -1,0 +1,177 @@
+// The plugin provider for programs in other languages: the four JetStream
+// resources call the same core (cores.*) as the TypeScript dynamic resources,
+// and NatsCluster is constructed from sdk/cluster. Inputs arrive with the
+// connection's credentials inline (and secret); the core takes plain values.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import type * as provider from "@pulumi/pulumi/provider";
+import { cores } from "../jetstream/core";
+import type { AssetCore, DiffResult, Props } from "../jetstream/core";
+import { reveal, conceal } from "./secrets";
+import type { Path } from "./secrets";
+import { resolvePlainInputs } from "./plain-inputs";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- schema.json and gRPC payloads are free-form JSON */
+type Json = Record<string, any>;
+
+export const COMPONENT_TOKEN = "nats:index:NatsCluster";
+
+const CORE_BY_TOKEN: Record<string, AssetCore> = {
+  "nats:jetstream:Stream": cores.stream,
+  "nats:jetstream:Consumer": cores.consumer,
+  "nats:jetstream:KeyValue": cores.keyValue,
+  "nats:jetstream:ObjectStore": cores.objectStore,
+};
+
+/** How one property changed, in the engine's terms (pulumirpc.PropertyDiff.Kind). */
+export type PropertyDiffKind =
+  "ADD" | "ADD_REPLACE" | "DELETE" | "DELETE_REPLACE" | "UPDATE" | "UPDATE_REPLACE";
+
+export interface DetailedDiffResult extends provider.DiffResult {
+  detailedDiff: Record<string, PropertyDiffKind>;
+}
+
+/** The resource type of a URN (`urn:pulumi:stack::project::parent$type::name`). */
+export function typeOfUrn(urn: string): string {
+  const qualified = urn.split("::")[2] ?? "";
+  return qualified.split("$").pop()!;
+}
+
+/** The repository's (or installed package's) schema.json, next to package.json. */
+export function defaultSchemaPath(): string {
+  return path.resolve(__dirname, "../../..", "schema.json");
+}
+
+export class NatsProvider implements provider.Provider {
+  readonly version: string;
+  private readonly spec: Json;
+  /** Paths of the connection's credential fields, from the schema's `secret: true` marks. */
+  readonly credentialPaths: Path[];
+
+  constructor(private readonly schemaText: string) {
+    this.spec = JSON.parse(schemaText);
+    this.version = this.spec.version ?? "0.0.0";
+    this.credentialPaths = secretPathsOf(this.spec, `${this.spec.name}:jetstream:Connection`, ["connection"]);
+  }
+
+  static fromFile(file = defaultSchemaPath()): NatsProvider {
+    return new NatsProvider(fs.readFileSync(file, "utf8"));
+  }
+
+  async getSchema(): Promise<string> {
+    return this.schemaText;
+  }
+
+  private core(urn: string): AssetCore {
+    const type = typeOfUrn(urn);
+    const core = CORE_BY_TOKEN[type];
+    if (!core) throw new Error(`unknown resource type ${type} (${urn})`);
+    return core;
+  }
+
+  async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
+    const { failures } = this.core(urn).check(plain(news));
+    // The inputs are kept as sent, secrets still wrapped, so they stay secret in the state.
+    return { inputs: news, failures };
+  }
+
+  async diff(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
+    const before = plain(olds);
+    const after = plain(news);
+    const result = await this.core(urn).diff(id, before, after);
+    return {
+      changes: result.changes,
+      replaces: result.replaces,
+      deleteBeforeReplace: result.deleteBeforeReplace,
+      detailedDiff: detailedDiff(result, before, after),
+    };
+  }
+
+  async create(urn: string, inputs: any): Promise<provider.CreateResult> {
+    const { value, secrets } = reveal(inputs);
+    const { id, outs } = await this.core(urn).create(value as Props);
+    return { id, outs: this.outputs(outs, secrets) };
+  }
+
+  async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
+    const { value, secrets } = reveal(props ?? {});
+    const found = await this.core(urn).read(id, value as Props);
+    // Gone behind the program's back: an empty id tells the engine so.
+    if (!found) return { id: "", props: {} };
+    const outs = this.outputs(found.props, secrets);
+    const { info: _info, ...inputs } = outs;
+    return { id: found.id, props: outs, inputs };
+  }
+
+  async update(id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
+    const { value, secrets } = reveal(news);
+    const { outs } = await this.core(urn).update(id, plain(olds), value as Props);
+    return { outs: this.outputs(outs, secrets) };
+  }
+
+  async delete(id: string, urn: string, props: any): Promise<void> {
+    await this.core(urn).delete(id, plain(props));
+  }
+
+  async construct(
+    name: string,
+    type: string,
+    inputs: pulumi.Inputs,
+    options: pulumi.ComponentResourceOptions,
+  ): Promise<provider.ConstructResult> {
+    if (type !== COMPONENT_TOKEN) throw new Error(`unknown component type ${type}`);
+    const spec = this.spec.resources[COMPONENT_TOKEN];
+    const args = await resolvePlainInputs(inputs, spec.inputProperties, this.spec.types);
+    // Loaded on first use: the JetStream resources do not need the cluster's dependencies.
+    const { NatsCluster } = require("../cluster") as typeof import("../cluster");
+    const cluster = new NatsCluster(name, args as any, options);
+    const state: pulumi.Inputs = {};
+    for (const key of Object.keys(spec.properties)) state[key] = (cluster as any)[key];
+    return { urn: cluster.urn, state };
+  }
+
+  /** Outputs with the places that were secret in the inputs, and every credential field, secret again. */
+  private outputs(outs: Props, inputSecrets: Path[]): Props {
+    return conceal(outs, [...inputSecrets, ...this.credentialPaths]);
+  }
+}
+
+function plain(value: unknown): Props {
+  return (reveal(value ?? {}).value ?? {}) as Props;
+}
+
+/** Paths of the `secret: true` properties of an object type, followed through nested object types. */
+export function secretPathsOf(schema: Json, token: string, at: string[], seen = new Set<string>()): Path[] {
+  const type = schema.types?.[token];
+  if (!type?.properties || seen.has(token)) return [];
+  seen.add(token);
+  const paths: Path[] = [];
+  for (const [key, prop] of Object.entries<Json>(type.properties)) {
+    if (prop.secret) paths.push([...at, key]);
+    const ref: string | undefined = prop.$ref;
+    if (ref?.startsWith("#/types/")) paths.push(...secretPathsOf(schema, ref.slice(8), [...at, key], seen));
+  }
+  return paths;
+}
+
+/**
+ * The engine's per-property view of the core's diff: each changed field as an
+ * addition, deletion or update, and a replacement where the server cannot
+ * apply it in place. Changes outside the configuration (connection,
+ * allowDataLoss, adopt) are updates.
+ */
+export function detailedDiff(result: DiffResult, olds: Props, news: Props): Record<string, PropertyDiffKind> {
+  const out: Record<string, PropertyDiffKind> = {};
+  for (const f of result.fields) {
+    const base =
+      olds[f.property] === undefined ? "ADD" : news[f.property] === undefined ? "DELETE" : "UPDATE";
+    out[f.property] = f.kind === "replace" ? (`${base}_REPLACE` as PropertyDiffKind) : base;
+  }
+  for (const key of ["connection", "allowDataLoss", "adopt"]) {
+    if (key in out || JSON.stringify(olds[key]) === JSON.stringify(news[key])) continue;
+    if (key !== "connection" && Boolean(olds[key]) === Boolean(news[key])) continue;
+    out[key] = olds[key] === undefined ? "ADD" : news[key] === undefined ? "DELETE" : "UPDATE";
+  }
+  return out;
+}
