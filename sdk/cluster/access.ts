@@ -47,11 +47,15 @@ export function clientServers(ctx: AccessContext): pulumi.Output<string[]> {
   // loadBalancer: read the Service after the chart created it; the Kubernetes provider
   // waits for a LoadBalancer Service to get its address before reporting it created.
   const id = ctx.ready.apply(() => `${plan.namespace}/${plan.names.service}`);
-  const svc = k8s.core.v1.Service.get(`${plan.component}-client-lb`, id, { parent: ctx.parent, provider: ctx.provider });
+  const svc = k8s.core.v1.Service.get(`${plan.component}-client-lb`, id, {
+    parent: ctx.parent,
+    provider: ctx.provider,
+  });
   return pulumi.all([ctx.ready, svc.status]).apply(([, status]) => {
     const ingress = status?.loadBalancer?.ingress?.[0];
     const host = ingress?.hostname || ingress?.ip;
-    if (!host) throw new Error(`Service ${plan.namespace}/${plan.names.service} has no load balancer address yet`);
+    if (!host)
+      throw new Error(`Service ${plan.namespace}/${plan.names.service} has no load balancer address yet`);
     return [`${a.scheme}://${host}:4222`];
   });
 }

@@ -20,12 +20,17 @@ const UNUSED: Record<string, string> = {
 
 /** Keys often found in tutorials, with where the setting really goes. */
 const HINTS: Record<string, string> = {
-  "podTemplate.nodeSelector": "use podTemplate.merge.spec.nodeSelector (NatsCluster sets it from the platform).",
+  "podTemplate.nodeSelector":
+    "use podTemplate.merge.spec.nodeSelector (NatsCluster sets it from the platform).",
   "podTemplate.affinity": "use podTemplate.merge.spec.affinity.",
-  "podTemplate.tolerations": "use podTemplate.merge.spec.tolerations (NatsCluster sets it from the platform).",
-  "config.serverTags": "NatsCluster tags each server az:<zone> itself; extra root config goes in config.merge.",
-  "config.jetstream.memStorage": "use config.jetstream.memoryStore.maxSize (NatsCluster: jetstream.memoryStorage).",
-  "config.jetstream.fileStorage": "use config.jetstream.fileStore.pvc.size (NatsCluster: jetstream.fileStorage).",
+  "podTemplate.tolerations":
+    "use podTemplate.merge.spec.tolerations (NatsCluster sets it from the platform).",
+  "config.serverTags":
+    "NatsCluster tags each server az:<zone> itself; extra root config goes in config.merge.",
+  "config.jetstream.memStorage":
+    "use config.jetstream.memoryStore.maxSize (NatsCluster: jetstream.memoryStorage).",
+  "config.jetstream.fileStorage":
+    "use config.jetstream.fileStore.pvc.size (NatsCluster: jetstream.fileStorage).",
 };
 
 /** Every path that has keys below it ("config", "config.jetstream", ...). */
@@ -124,9 +129,13 @@ export function checkChartKeys(values: Record<string, unknown>): KeyProblem[] {
       if (path in KEYS) {
         const def = KEYS[path];
         if (Array.isArray(def) && !Array.isArray(v)) problems.push({ path, message: "must be a list." });
-        else if (isPlainObject(def) && !isPlainObject(v)) problems.push({ path, message: "must be a map (object)." });
+        else if (isPlainObject(def) && !isPlainObject(v))
+          problems.push({ path, message: "must be a map (object)." });
         else if (def !== null && typeof def !== "object" && v !== null && typeof v === "object")
-          problems.push({ path, message: `must be a ${typeof def}, like its default ${JSON.stringify(def)}.` });
+          problems.push({
+            path,
+            message: `must be a ${typeof def}, like its default ${JSON.stringify(def)}.`,
+          });
         continue;
       }
       if (PARENTS.has(path)) {
@@ -152,7 +161,10 @@ export function checkChartKeys(values: Record<string, unknown>): KeyProblem[] {
  * named `patch` are appended, so a user's JSON Patch ops add to the
  * component's (which mount the auth and zone files) instead of dropping them.
  */
-export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+export function mergeValues(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];

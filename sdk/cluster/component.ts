@@ -87,7 +87,6 @@ export class NatsCluster extends pulumi.ComponentResource {
   readonly chartVersion!: pulumi.Output<string>;
   readonly connection!: pulumi.Output<ConnectionArgs>;
 
-
   constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad args create nothing.
     const p = makePlan(name, args);
@@ -121,66 +120,95 @@ export class NatsCluster extends pulumi.ComponentResource {
     if (p.auth) {
       const a = p.auth;
       const pw = (who: string) =>
-        new random.RandomPassword(`${name}-${who}-password`, { length: a.passwordLength, special: false }, { parent: this })
-          .result;
+        new random.RandomPassword(
+          `${name}-${who}-password`,
+          { length: a.passwordLength, special: false },
+          { parent: this },
+        ).result;
       systemPassword = pulumi.secret(pw("system"));
       appPassword = pulumi.secret(pw("app"));
       const include = pulumi.secret(
         pulumi.all([systemPassword, appPassword]).apply(([s, ap]) => renderAuthInclude(a, s, ap)),
       );
-      secret = new k8s.core.v1.Secret(`${name}-credentials`, {
-        metadata: { name: p.names.credentialsSecret, namespace },
-        type: "Opaque",
-        stringData: {
-          [a.includeFile]: include,
-          "app-account": a.appAccount,
-          "app-user": a.appUser,
-          "app-password": appPassword,
-          "system-user": a.systemUser,
-          "system-password": systemPassword,
+      secret = new k8s.core.v1.Secret(
+        `${name}-credentials`,
+        {
+          metadata: { name: p.names.credentialsSecret, namespace },
+          type: "Opaque",
+          stringData: {
+            [a.includeFile]: include,
+            "app-account": a.appAccount,
+            "app-user": a.appUser,
+            "app-password": appPassword,
+            "system-user": a.systemUser,
+            "system-password": systemPassword,
+          },
         },
-      }, k8sOpts(inNamespace));
+        k8sOpts(inNamespace),
+      );
     }
 
-    const tls = p.tls ? createTls(p, namespace, { parent: this, provider, dependsOn: inNamespace }) : undefined;
+    const tls = p.tls
+      ? createTls(p, namespace, { parent: this, provider, dependsOn: inNamespace })
+      : undefined;
 
     // The zone-discovery init container reads its node; the chart creates no RBAC, so bind here.
-    const role = new k8s.rbac.v1.ClusterRole(`${name}-node-reader`, {
-      metadata: { name: p.names.clusterRole },
-      rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }],
-    }, k8sOpts());
-    const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-node-reader`, {
-      metadata: { name: p.names.clusterRole },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
-      subjects: [{ kind: "ServiceAccount", name: p.names.serviceAccount, namespace }],
-    }, k8sOpts());
+    const role = new k8s.rbac.v1.ClusterRole(
+      `${name}-node-reader`,
+      {
+        metadata: { name: p.names.clusterRole },
+        rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }],
+      },
+      k8sOpts(),
+    );
+    const binding = new k8s.rbac.v1.ClusterRoleBinding(
+      `${name}-node-reader`,
+      {
+        metadata: { name: p.names.clusterRole },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+        subjects: [{ kind: "ServiceAccount", name: p.names.serviceAccount, namespace }],
+      },
+      k8sOpts(),
+    );
 
-    const chart = new k8s.helm.v4.Chart(name, {
-      chart: p.chart.name,
-      version: p.chart.version,
-      repositoryOpts: { repo: p.chart.repository },
-      name: p.names.release,
-      namespace,
-      values: p.chart.values,
-    }, k8sOpts([
-      ...inNamespace,
-      ...(secret ? [secret] : []),
-      ...(tls?.secret ? [tls.secret] : []),
-      binding,
-      ...platform.readyForPods,
-    ]));
+    const chart = new k8s.helm.v4.Chart(
+      name,
+      {
+        chart: p.chart.name,
+        version: p.chart.version,
+        repositoryOpts: { repo: p.chart.repository },
+        name: p.names.release,
+        namespace,
+        values: p.chart.values,
+      },
+      k8sOpts([
+        ...inNamespace,
+        ...(secret ? [secret] : []),
+        ...(tls?.secret ? [tls.secret] : []),
+        binding,
+        ...platform.readyForPods,
+      ]),
+    );
 
     // Ready = every object of the chart registered; the Kubernetes provider reports the
     // StatefulSet created only once its pods are ready (the readiness probe is
     // /healthz?js-server-only=true). The Output carries the chart's objects as dependencies.
-    const ready = pulumi.all([chart.urn, chart.resources]).apply(([, resources]) =>
-      pulumi.all(
-        (resources ?? []).map((r: unknown) =>
-          pulumi.CustomResource.isInstance(r) ? r.id : pulumi.Resource.isInstance(r) ? r.urn : String(r),
+    const ready = pulumi
+      .all([chart.urn, chart.resources])
+      .apply(([, resources]) =>
+        pulumi.all(
+          (resources ?? []).map((r: unknown) =>
+            pulumi.CustomResource.isInstance(r) ? r.id : pulumi.Resource.isInstance(r) ? r.urn : String(r),
+          ),
         ),
-      ),
-    );
-    const servers = clientServers({ plan: p, ready, kubeconfig: platform.kubeconfig, provider, parent: this });
+      );
+    const servers = clientServers({
+      plan: p,
+      ready,
+      kubeconfig: platform.kubeconfig,
+      provider,
+      parent: this,
+    });
     const caCert = tls ? tls.caCert : undefined;
     const connection = pulumi
       .all([servers, appPassword, caCert])

@@ -36,11 +36,15 @@ export function regionOf(cloud: "aws" | "gcp", zones: string[], issues: Issues):
   const regions = new Set<string>();
   zones.forEach((z, i) => {
     const m = re.exec(z);
-    if (!m) issues.add(`zones[${i}]`, `${show(z)} is not a ${cloud.toUpperCase()} zone name (like "${example}").`);
+    if (!m)
+      issues.add(`zones[${i}]`, `${show(z)} is not a ${cloud.toUpperCase()} zone name (like "${example}").`);
     else regions.add(m[1]);
   });
   if (regions.size > 1)
-    issues.add("zones", `span regions ${[...regions].join(", ")}: one cluster lives in one region; pick zones of one region.`);
+    issues.add(
+      "zones",
+      `span regions ${[...regions].join(", ")}: one cluster lives in one region; pick zones of one region.`,
+    );
   return regions.size === 1 ? [...regions][0] : undefined;
 }
 
@@ -81,13 +85,25 @@ export function planAws(
     issues.add(`${p}.existingClusterName`, `must be a cluster name, got ${show(existing)}.`);
   if (existing) {
     if (a.kubernetesVersion !== undefined)
-      issues.add(`${p}.kubernetesVersion`, "contradicts existingClusterName (the existing cluster keeps its version): remove one.");
+      issues.add(
+        `${p}.kubernetesVersion`,
+        "contradicts existingClusterName (the existing cluster keeps its version): remove one.",
+      );
     if (a.vpcCidr !== undefined)
-      issues.add(`${p}.vpcCidr`, "contradicts existingClusterName (the cluster already has a VPC): give subnetIds instead.");
+      issues.add(
+        `${p}.vpcCidr`,
+        "contradicts existingClusterName (the cluster already has a VPC): give subnetIds instead.",
+      );
     if (a.systemNodes !== undefined)
-      issues.add(`${p}.systemNodes`, "contradicts existingClusterName (system nodes are only added to a new cluster): remove it.");
+      issues.add(
+        `${p}.systemNodes`,
+        "contradicts existingClusterName (system nodes are only added to a new cluster): remove it.",
+      );
     if (a.subnetIds === undefined)
-      issues.add(`${p}.subnetIds`, "is required with existingClusterName: give the subnet of each zone in the cluster's VPC.");
+      issues.add(
+        `${p}.subnetIds`,
+        "is required with existingClusterName: give the subnet of each zone in the cluster's VPC.",
+      );
   }
   if (a.subnetIds !== undefined && a.vpcCidr !== undefined)
     issues.add(`${p}.vpcCidr`, "contradicts subnetIds (use an existing VPC, or create one): remove one.");
@@ -96,11 +112,18 @@ export function planAws(
     const missing = zones.filter((z) => !keys.includes(z));
     const extra = keys.filter((k) => !zones.includes(k));
     if (missing.length > 0)
-      issues.add(`${p}.subnetIds`, `has no subnet for zone(s) ${missing.join(", ")}: give one subnet per zone in zones.`);
-    for (const k of extra) issues.add(`${p}.subnetIds["${k}"]`, `zone ${k} is not in zones (${zones.join(", ")}).`);
+      issues.add(
+        `${p}.subnetIds`,
+        `has no subnet for zone(s) ${missing.join(", ")}: give one subnet per zone in zones.`,
+      );
+    for (const k of extra)
+      issues.add(`${p}.subnetIds["${k}"]`, `zone ${k} is not in zones (${zones.join(", ")}).`);
   }
   if (!existing && zones.length < 2)
-    issues.add("zones", "a new EKS cluster needs subnets in at least 2 zones for its control plane: give 2 or more zones.");
+    issues.add(
+      "zones",
+      "a new EKS cluster needs subnets in at least 2 zones for its control plane: give 2 or more zones.",
+    );
 
   let vpc: AwsPlan["vpc"];
   if (a.subnetIds === undefined && !existing) {
@@ -118,14 +141,21 @@ export function planAws(
         publicSubnets[z] = pub;
       }
     });
-    if (!ok) issues.add(`${p}.vpcCidr`, `${show(cidr)} must be an IPv4 CIDR with a prefix of /12 to /24 (e.g. "10.0.0.0/16"), for at most 8 zones.`);
+    if (!ok)
+      issues.add(
+        `${p}.vpcCidr`,
+        `${show(cidr)} must be an IPv4 CIDR with a prefix of /12 to /24 (e.g. "10.0.0.0/16"), for at most 8 zones.`,
+      );
     vpc = { cidr, privateSubnets, publicSubnets };
   }
 
   const nodes = a.nodes ?? {};
   const instanceType = nodes.instanceType ?? defaultMachineType("aws", milliCpu);
   if (!instanceType)
-    issues.add(`${p}.nodes.instanceType`, `no default instance type fits ${milliCpu}m CPU per server: set one.`);
+    issues.add(
+      `${p}.nodes.instanceType`,
+      `no default instance type fits ${milliCpu}m CPU per server: set one.`,
+    );
   let systemNodes: AwsPlan["systemNodes"];
   if (!existing && a.systemNodes !== false) {
     const s = a.systemNodes ?? {};
@@ -154,7 +184,12 @@ export function planAws(
   };
 }
 
-export function planGcp(a: GcpPlatformArgs, zones: string[], milliCpu: number, issues: Issues): GcpPlan | undefined {
+export function planGcp(
+  a: GcpPlatformArgs,
+  zones: string[],
+  milliCpu: number,
+  issues: Issues,
+): GcpPlan | undefined {
   const p = "platform.gcp";
   const region = regionOf("gcp", zones, issues);
   const existing = a.existingCluster;
@@ -163,11 +198,18 @@ export function planGcp(a: GcpPlatformArgs, zones: string[], milliCpu: number, i
       issues.add(`${p}.existingCluster`, `must be { name, location }, got ${show(existing)}.`);
     for (const k of ["kubernetesVersion", "network", "subnetwork", "systemNodes"] as const)
       if (a[k] !== undefined)
-        issues.add(`${p}.${k}`, `contradicts existingCluster (it only applies to a new cluster): remove one.`);
+        issues.add(
+          `${p}.${k}`,
+          `contradicts existingCluster (it only applies to a new cluster): remove one.`,
+        );
   }
   const nodes = a.nodes ?? {};
   const machineType = nodes.machineType ?? defaultMachineType("gcp", milliCpu);
-  if (!machineType) issues.add(`${p}.nodes.machineType`, `no default machine type fits ${milliCpu}m CPU per server: set one.`);
+  if (!machineType)
+    issues.add(
+      `${p}.nodes.machineType`,
+      `no default machine type fits ${milliCpu}m CPU per server: set one.`,
+    );
   let systemNodes: GcpPlan["systemNodes"];
   if (!existing && a.systemNodes !== false) {
     const s = a.systemNodes ?? {};
@@ -194,7 +236,11 @@ export function planGcp(a: GcpPlatformArgs, zones: string[], milliCpu: number, i
   };
 }
 
-export function planKubernetes(a: KubernetesPlatformArgs, portForward: boolean, issues: Issues): KubernetesPlan {
+export function planKubernetes(
+  a: KubernetesPlatformArgs,
+  portForward: boolean,
+  issues: Issues,
+): KubernetesPlan {
   const p = "platform.kubernetes";
   if (a.provider !== undefined && a.kubeconfig !== undefined)
     issues.add(p, "has both provider and kubeconfig, which contradict each other: keep one.");
@@ -207,7 +253,10 @@ export function planKubernetes(a: KubernetesPlatformArgs, portForward: boolean, 
     issues.add(`${p}.nodeSelector`, `must be a map of label to value, got ${show(a.nodeSelector)}.`);
   if (a.tolerations !== undefined && !Array.isArray(a.tolerations))
     issues.add(`${p}.tolerations`, `must be a list of tolerations, got ${show(a.tolerations)}.`);
-  if (a.storageClassName !== undefined && (typeof a.storageClassName !== "string" || a.storageClassName === ""))
+  if (
+    a.storageClassName !== undefined &&
+    (typeof a.storageClassName !== "string" || a.storageClassName === "")
+  )
     issues.add(`${p}.storageClassName`, `must be a StorageClass name, got ${show(a.storageClassName)}.`);
   return { provider: a.provider, kubeconfig: a.kubeconfig };
 }

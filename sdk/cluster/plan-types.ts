@@ -76,7 +76,9 @@ export interface AwsPlan {
   kubernetesVersion: string | undefined;
   region: string;
   subnetIds: Record<string, pulumi.Input<string>> | undefined;
-  vpc: { cidr: string; privateSubnets: Record<string, string>; publicSubnets: Record<string, string> } | undefined;
+  vpc:
+    | { cidr: string; privateSubnets: Record<string, string>; publicSubnets: Record<string, string> }
+    | undefined;
   nodes: { instanceType: string; nodesPerZone: number; diskSizeGiB: number };
   systemNodes: { instanceType: string; count: number } | undefined;
   ebsCsiDriver: boolean;

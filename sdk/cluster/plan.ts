@@ -7,7 +7,15 @@ import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "./args";
 import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "./chart-keys";
 import { Issues, show } from "./errors";
 import { planAws, planGcp, planKubernetes, platformKind } from "./plan-platform";
-import type { AuthPlan, ClusterNames, ClusterPlan, NodePlacement, ResourcesPlan, StoragePlan, TlsPlan } from "./plan-types";
+import type {
+  AuthPlan,
+  ClusterNames,
+  ClusterPlan,
+  NodePlacement,
+  ResourcesPlan,
+  StoragePlan,
+  TlsPlan,
+} from "./plan-types";
 import { isPreset, PRESETS } from "./presets";
 import { formatBytesFloorMi, goMemLimit, parseBytes, parseMilliCpu } from "./quantity";
 import { buildValues } from "./values";
@@ -26,8 +34,23 @@ const DURATION = /^\d+(ms|s|m|h)$/;
 const MAX_NAME = 51;
 
 const TOP_LEVEL = [
-  "platform", "zones", "replicas", "name", "namespace", "createNamespace", "jetstream", "resources",
-  "reclaimPolicy", "placement", "auth", "tls", "service", "monitoring", "access", "readyTimeout", "chart",
+  "platform",
+  "zones",
+  "replicas",
+  "name",
+  "namespace",
+  "createNamespace",
+  "jetstream",
+  "resources",
+  "reclaimPolicy",
+  "placement",
+  "auth",
+  "tls",
+  "service",
+  "monitoring",
+  "access",
+  "readyTimeout",
+  "chart",
 ];
 const NESTED: Record<string, string[]> = {
   jetstream: ["fileStorage", "fileStoreMaxPercent", "memoryStorage", "domain"],
@@ -42,7 +65,8 @@ const NESTED: Record<string, string[]> = {
 
 function checkKnownFields(args: NatsClusterArgs, issues: Issues): void {
   const a = args as unknown as Record<string, unknown>;
-  for (const k of Object.keys(a)) if (!TOP_LEVEL.includes(k)) issues.add(k, `is not an argument of NatsCluster.`);
+  for (const k of Object.keys(a))
+    if (!TOP_LEVEL.includes(k)) issues.add(k, `is not an argument of NatsCluster.`);
   for (const [block, fields] of Object.entries(NESTED)) {
     const v = a[block];
     if (v == null) continue;
@@ -50,11 +74,19 @@ function checkKnownFields(args: NatsClusterArgs, issues: Issues): void {
       issues.add(block, `must be an object, got ${show(v)}.`);
       continue;
     }
-    for (const k of Object.keys(v)) if (!fields.includes(k)) issues.add(`${block}.${k}`, `is not a field of ${block} (fields: ${fields.join(", ")}).`);
+    for (const k of Object.keys(v))
+      if (!fields.includes(k))
+        issues.add(`${block}.${k}`, `is not a field of ${block} (fields: ${fields.join(", ")}).`);
   }
 }
 
-function oneOf<T extends string>(value: unknown, allowed: Record<string, T>, path: string, def: T, issues: Issues): T {
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: Record<string, T>,
+  path: string,
+  def: T,
+  issues: Issues,
+): T {
   if (value === undefined) return def;
   const values = Object.values(allowed);
   if (!values.includes(value as T)) {
@@ -78,23 +110,38 @@ function planResources(r: NatsClusterArgs["resources"], issues: Issues): Resourc
   if (r === undefined || typeof r === "string") {
     const name = r ?? "medium";
     if (isPreset(name)) requests = limits = PRESETS[name];
-    else issues.add("resources", `unknown preset ${show(name)}: use one of ${Object.keys(PRESETS).join(", ")}, or { requests, limits }.`);
+    else
+      issues.add(
+        "resources",
+        `unknown preset ${show(name)}: use one of ${Object.keys(PRESETS).join(", ")}, or { requests, limits }.`,
+      );
   } else if (typeof r === "object" && r !== null) {
     const e = r as ExplicitResources;
     const req = e.requests as Partial<ExplicitResources["requests"]> | undefined;
-    if (!req || typeof req !== "object") issues.add("resources.requests", "is required: { cpu, memory }, e.g. { cpu: \"2\", memory: \"4Gi\" }.");
+    if (!req || typeof req !== "object")
+      issues.add("resources.requests", 'is required: { cpu, memory }, e.g. { cpu: "2", memory: "4Gi" }.');
     requests = { cpu: String(req?.cpu ?? fallback.cpu), memory: String(req?.memory ?? fallback.memory) };
     limits = { cpu: e.limits?.cpu ?? requests.cpu, memory: e.limits?.memory ?? requests.memory };
-    for (const [path, v] of [["resources.requests.cpu", req?.cpu], ["resources.limits.cpu", e.limits?.cpu]] as const)
+    for (const [path, v] of [
+      ["resources.requests.cpu", req?.cpu],
+      ["resources.limits.cpu", e.limits?.cpu],
+    ] as const)
       if ((path.includes("requests") || v !== undefined) && parseMilliCpu(v) === undefined)
         issues.add(path, `${show(v)} is not a CPU quantity (like "500m" or "2").`);
-    for (const [path, v] of [["resources.requests.memory", req?.memory], ["resources.limits.memory", e.limits?.memory]] as const)
+    for (const [path, v] of [
+      ["resources.requests.memory", req?.memory],
+      ["resources.limits.memory", e.limits?.memory],
+    ] as const)
       if ((path.includes("requests") || v !== undefined) && parseBytes(v) === undefined)
         issues.add(path, `${show(v)} is not a memory size (like "512Mi" or "4Gi").`);
-    const rc = parseMilliCpu(requests.cpu), lc = parseMilliCpu(limits.cpu);
-    const rm = parseBytes(requests.memory), lm = parseBytes(limits.memory);
-    if (rc && lc && lc < rc) issues.add("resources.limits.cpu", `${limits.cpu} is below the request ${requests.cpu}.`);
-    if (rm && lm && lm < rm) issues.add("resources.limits.memory", `${limits.memory} is below the request ${requests.memory}.`);
+    const rc = parseMilliCpu(requests.cpu),
+      lc = parseMilliCpu(limits.cpu);
+    const rm = parseBytes(requests.memory),
+      lm = parseBytes(limits.memory);
+    if (rc && lc && lc < rc)
+      issues.add("resources.limits.cpu", `${limits.cpu} is below the request ${requests.cpu}.`);
+    if (rm && lm && lm < rm)
+      issues.add("resources.limits.memory", `${limits.memory} is below the request ${requests.memory}.`);
   } else {
     issues.add("resources", `must be a preset name or { requests, limits }, got ${show(r)}.`);
   }
@@ -117,7 +164,8 @@ function planAccess(
   issues: Issues,
 ): ClusterPlan["access"] {
   const access = a ?? {};
-  const def = serviceType === ServiceType.InternalLoadBalancer ? AccessMode.LoadBalancer : AccessMode.PortForward;
+  const def =
+    serviceType === ServiceType.InternalLoadBalancer ? AccessMode.LoadBalancer : AccessMode.PortForward;
   const mode = oneOf(access.mode, AccessMode, "access.mode", def, issues);
   let localPort = 14222 + (hash(`${namespace}/${name}`) % 1000);
   if (access.localPort !== undefined) {
@@ -128,14 +176,21 @@ function planAccess(
   let urls: string[] = [];
   if (mode === AccessMode.Url) {
     const given = access.url === undefined ? [] : Array.isArray(access.url) ? access.url : [access.url];
-    if (given.length === 0) issues.add("access.url", 'is required with access.mode "url": e.g. "nats://nats.internal:4222".');
+    if (given.length === 0)
+      issues.add("access.url", 'is required with access.mode "url": e.g. "nats://nats.internal:4222".');
     given.forEach((u, i) => {
       if (typeof u !== "string" || !/^(nats|tls):\/\/[^\s/]+$/.test(u))
-        issues.add(`access.url${given.length > 1 ? `[${i}]` : ""}`, `${show(u)} must be a nats:// or tls:// URL with host and port.`);
+        issues.add(
+          `access.url${given.length > 1 ? `[${i}]` : ""}`,
+          `${show(u)} must be a nats:// or tls:// URL with host and port.`,
+        );
     });
     urls = given;
   } else if (access.url !== undefined) {
-    issues.add("access.url", `only applies with access.mode "url" (mode is "${mode}"): remove it or set the mode.`);
+    issues.add(
+      "access.url",
+      `only applies with access.mode "url" (mode is "${mode}"): remove it or set the mode.`,
+    );
   }
   if (mode === AccessMode.PortForward) urls = [`${scheme}://127.0.0.1:${localPort}`];
   if (mode === AccessMode.LoadBalancer && serviceType !== ServiceType.InternalLoadBalancer)
@@ -155,8 +210,10 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
 
   const name = args.name ?? component;
   if (typeof name !== "string" || !DNS_LABEL.test(name) || name.length > MAX_NAME)
-    issues.add(args.name === undefined ? "name (from the component name)" : "name",
-      `${show(name)} must be a DNS label (lowercase letters, digits, "-") of at most ${MAX_NAME} characters; set name explicitly.`);
+    issues.add(
+      args.name === undefined ? "name (from the component name)" : "name",
+      `${show(name)} must be a DNS label (lowercase letters, digits, "-") of at most ${MAX_NAME} characters; set name explicitly.`,
+    );
   const namespace = args.namespace ?? "nats";
   if (typeof namespace !== "string" || !DNS_LABEL.test(namespace) || namespace.length > 63)
     issues.add("namespace", `${show(namespace)} must be a DNS label (lowercase letters, digits, "-").`);
@@ -171,13 +228,20 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 99)
     issues.add("replicas", `must be a whole number from 1 to 99, got ${show(replicas)}.`);
   else if (replicas % 2 === 0)
-    issues.add("replicas", `${replicas} is even: a Raft group of ${replicas} tolerates no more failures than ${replicas - 1}; use ${replicas - 1} or ${replicas + 1}.`);
+    issues.add(
+      "replicas",
+      `${replicas} is even: a Raft group of ${replicas} tolerates no more failures than ${replicas - 1}; use ${replicas - 1} or ${replicas + 1}.`,
+    );
   const placement = args.placement ?? {};
   const zoneSpread = oneOf(placement.zoneSpread, ZoneSpread, "placement.zoneSpread", ZoneSpread.Hard, issues);
   if (Number.isInteger(replicas) && zones.length > 0 && zones.length < replicas) {
     const msg = `${zones.length} zone(s) for ${replicas} replicas: some zone holds two servers, and a stream can have at most ${zones.length} replica(s) because JetStream puts each replica in a different zone.`;
     if (placement.allowFewerZonesThanReplicas === true) warnings.push(`zones: ${msg}`);
-    else issues.add("zones", `${msg} Give at least ${replicas} zones, lower replicas, or set placement.allowFewerZonesThanReplicas.`);
+    else
+      issues.add(
+        "zones",
+        `${msg} Give at least ${replicas} zones, lower replicas, or set placement.allowFewerZonesThanReplicas.`,
+      );
   }
 
   // Sizing and storage.
@@ -185,8 +249,10 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   const js = args.jetstream ?? {};
   const fileStorage = js.fileStorage ?? "10Gi";
   const fileBytes = parseBytes(fileStorage);
-  if (fileBytes === undefined) issues.add("jetstream.fileStorage", `${show(fileStorage)} is not a size (like "20Gi").`);
-  else if (fileBytes < 2 ** 30) issues.add("jetstream.fileStorage", `${fileStorage} is below 1Gi, the smallest sensible volume.`);
+  if (fileBytes === undefined)
+    issues.add("jetstream.fileStorage", `${show(fileStorage)} is not a size (like "20Gi").`);
+  else if (fileBytes < 2 ** 30)
+    issues.add("jetstream.fileStorage", `${fileStorage} is below 1Gi, the smallest sensible volume.`);
   const pct = js.fileStoreMaxPercent ?? 90;
   if (typeof pct !== "number" || pct < 50 || pct > 100)
     issues.add("jetstream.fileStoreMaxPercent", `must be a number from 50 to 100, got ${show(pct)}.`);
@@ -194,13 +260,22 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   if (memoryStorage !== undefined) {
     const memBytes = parseBytes(memoryStorage);
     const limit = parseBytes(resources.limits.memory);
-    if (memBytes === undefined) issues.add("jetstream.memoryStorage", `${show(memoryStorage)} is not a size (like "2Gi").`);
+    if (memBytes === undefined)
+      issues.add("jetstream.memoryStorage", `${show(memoryStorage)} is not a size (like "2Gi").`);
     else if (limit !== undefined && memBytes > limit * 0.5)
-      warnings.push(`jetstream.memoryStorage: ${memoryStorage} is more than half the memory limit (${resources.limits.memory}); a full memory store plus the server's own memory can exceed the limit and get the pod OOM-killed. Raise resources or lower memoryStorage.`);
+      warnings.push(
+        `jetstream.memoryStorage: ${memoryStorage} is more than half the memory limit (${resources.limits.memory}); a full memory store plus the server's own memory can exceed the limit and get the pod OOM-killed. Raise resources or lower memoryStorage.`,
+      );
   }
   if (js.domain !== undefined && (typeof js.domain !== "string" || !/^[A-Za-z0-9_-]+$/.test(js.domain)))
     issues.add("jetstream.domain", `${show(js.domain)} must be letters, digits, "_" or "-".`);
-  const reclaimPolicy = oneOf(args.reclaimPolicy, ReclaimPolicy, "reclaimPolicy", ReclaimPolicy.Retain, issues);
+  const reclaimPolicy = oneOf(
+    args.reclaimPolicy,
+    ReclaimPolicy,
+    "reclaimPolicy",
+    ReclaimPolicy.Retain,
+    issues,
+  );
 
   // Service, access, TLS.
   const service = args.service ?? {};
@@ -208,9 +283,15 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   const tlsArgs = args.tls ?? {};
   const tlsOn = tlsArgs.client === true || tlsArgs.routes === true;
   if (tlsArgs.secretName !== undefined && !tlsOn)
-    issues.add("tls.secretName", "is set but neither tls.client nor tls.routes is true: enable one or remove it.");
+    issues.add(
+      "tls.secretName",
+      "is set but neither tls.client nor tls.routes is true: enable one or remove it.",
+    );
   if (tlsArgs.secretName !== undefined && tlsArgs.client === true && tlsArgs.caCert === undefined)
-    issues.add("tls.caCert", "is required with tls.secretName and tls.client: clients need the CA to verify the server.");
+    issues.add(
+      "tls.caCert",
+      "is required with tls.secretName and tls.client: clients need the CA to verify the server.",
+    );
   if (tlsArgs.caCert !== undefined && tlsArgs.secretName === undefined)
     issues.add("tls.caCert", "only applies with tls.secretName (a generated CA is output by the component).");
   const scheme = tlsArgs.client === true ? "tls" : "nats";
@@ -225,7 +306,9 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   const gcp = kind === "gcp" ? planGcp(args.platform.gcp!, zones, resources.milliCpu, issues) : undefined;
   const k8sArgs = args.platform?.kubernetes;
   const kubernetes =
-    kind === "kubernetes" ? planKubernetes(k8sArgs!, access.mode === AccessMode.PortForward, issues) : undefined;
+    kind === "kubernetes"
+      ? planKubernetes(k8sArgs!, access.mode === AccessMode.PortForward, issues)
+      : undefined;
 
   // Auth.
   const authArgs = args.auth ?? {};
@@ -241,14 +324,24 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
       mountDir: "/etc/nats-auth",
     };
     if (!ACCOUNT.test(auth.appAccount) || ["SYS", "$G", "$SYS"].includes(auth.appAccount))
-      issues.add("auth.appAccount", `${show(auth.appAccount)} must be a name of letters, digits, "_" or "-", other than SYS.`);
+      issues.add(
+        "auth.appAccount",
+        `${show(auth.appAccount)} must be a name of letters, digits, "_" or "-", other than SYS.`,
+      );
     for (const f of ["appUser", "systemUser"] as const)
-      if (!ACCOUNT.test(auth[f])) issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
-    if (auth.appUser === auth.systemUser) issues.add("auth.appUser", `equals auth.systemUser (${auth.appUser}): users must differ.`);
+      if (!ACCOUNT.test(auth[f]))
+        issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
+    if (auth.appUser === auth.systemUser)
+      issues.add("auth.appUser", `equals auth.systemUser (${auth.appUser}): users must differ.`);
     if (!Number.isInteger(auth.passwordLength) || auth.passwordLength < 16 || auth.passwordLength > 128)
-      issues.add("auth.passwordLength", `must be a whole number from 16 to 128, got ${show(auth.passwordLength)}.`);
+      issues.add(
+        "auth.passwordLength",
+        `must be a whole number from 16 to 128, got ${show(auth.passwordLength)}.`,
+      );
   } else {
-    warnings.push("auth.enabled is false: anyone who reaches the client port can publish, subscribe and manage JetStream.");
+    warnings.push(
+      "auth.enabled is false: anyone who reaches the client port can publish, subscribe and manage JetStream.",
+    );
   }
 
   const monitoring = {
@@ -256,14 +349,20 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     podMonitor: args.monitoring?.podMonitor === true,
   };
   if (monitoring.podMonitor && !monitoring.prometheusExporter)
-    issues.add("monitoring.podMonitor", "needs monitoring.prometheusExporter: true (the PodMonitor scrapes the exporter).");
+    issues.add(
+      "monitoring.podMonitor",
+      "needs monitoring.prometheusExporter: true (the PodMonitor scrapes the exporter).",
+    );
 
   const chartArgs = args.chart ?? {};
   const version = chartArgs.version ?? DEFAULT_CHART_VERSION;
   if (version !== KEYS_CHART_VERSION)
-    warnings.push(`chart.version ${version}: values are built and checked against the keys of chart ${KEYS_CHART_VERSION}; review the chart's changes.`);
+    warnings.push(
+      `chart.version ${version}: values are built and checked against the keys of chart ${KEYS_CHART_VERSION}; review the chart's changes.`,
+    );
   const userValues = chartArgs.values ?? {};
-  if (typeof userValues !== "object" || Array.isArray(userValues)) issues.add("chart.values", "must be a map of chart values.");
+  if (typeof userValues !== "object" || Array.isArray(userValues))
+    issues.add("chart.values", "must be a map of chart values.");
   else for (const p of checkChartKeys(userValues)) issues.add(`chart.values.${p.path}`, p.message);
 
   issues.throwIfAny(component);
@@ -288,18 +387,18 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
         taint: { key: NODE_TAINT, value: name, effect: "NoSchedule" },
         tolerations: [{ key: NODE_TAINT, operator: "Equal", value: name, effect: "NoSchedule" }],
       }
-    : { nodeSelector: k8sArgs!.nodeSelector ?? {}, taint: undefined, tolerations: k8sArgs!.tolerations ?? [] };
+    : {
+        nodeSelector: k8sArgs!.nodeSelector ?? {},
+        taint: undefined,
+        tolerations: k8sArgs!.tolerations ?? [],
+      };
 
   const storage: StoragePlan = {
     create: dedicated,
     className: names.storageClass,
     provisioner: kind === "aws" ? "ebs.csi.aws.com" : kind === "gcp" ? "pd.csi.storage.gke.io" : undefined,
     parameters:
-      kind === "aws"
-        ? { type: "gp3", encrypted: "true" }
-        : kind === "gcp"
-          ? { type: "pd-ssd" }
-          : {},
+      kind === "aws" ? { type: "gp3", encrypted: "true" } : kind === "gcp" ? { type: "pd-ssd" } : {},
     reclaimPolicy,
     fileStorage,
     maxFileStore: formatBytesFloorMi((fileBytes! * pct) / 100),
@@ -316,10 +415,16 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
       routes: tlsArgs.routes === true,
       caCert: tlsArgs.caCert,
       dnsNames: [
-        name, `${name}.${namespace}`, `${name}.${namespace}.svc`, svc,
-        `*.${names.headlessService}`, `*.${names.headlessService}.${namespace}`,
-        `*.${names.headlessService}.${namespace}.svc`, `*.${headless}`,
-        "localhost", ...(tlsArgs.extraDnsNames ?? []),
+        name,
+        `${name}.${namespace}`,
+        `${name}.${namespace}.svc`,
+        svc,
+        `*.${names.headlessService}`,
+        `*.${names.headlessService}.${namespace}`,
+        `*.${names.headlessService}.${namespace}.svc`,
+        `*.${headless}`,
+        "localhost",
+        ...(tlsArgs.extraDnsNames ?? []),
       ],
       ipAddresses: ["127.0.0.1"],
     };
@@ -338,7 +443,9 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
           ? { "networking.gke.io/load-balancer-type": "Internal" }
           : {};
   if (serviceType === ServiceType.InternalLoadBalancer && kind === "kubernetes" && !service.annotations)
-    warnings.push("service.type InternalLoadBalancer on an existing cluster: add your cloud's internal-LB annotations in service.annotations, or the load balancer may be public.");
+    warnings.push(
+      "service.type InternalLoadBalancer on an existing cluster: add your cloud's internal-LB annotations in service.annotations, or the load balancer may be public.",
+    );
 
   const p: ClusterPlan = {
     component,
@@ -364,7 +471,12 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     monitoring,
     access,
     readyTimeout,
-    chart: { name: "nats", repository: chartArgs.repository ?? DEFAULT_CHART_REPOSITORY, version, values: {} },
+    chart: {
+      name: "nats",
+      repository: chartArgs.repository ?? DEFAULT_CHART_REPOSITORY,
+      version,
+      values: {},
+    },
     clientUrls: [
       `${scheme}://${svc}:4222`,
       ...Array.from({ length: replicas }, (_, i) => `${scheme}://${name}-${i}.${headless}:4222`),
@@ -375,7 +487,8 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   const values = mergeValues(buildValues(p), userValues);
   // The component's own keys must be real too: a failure here is a bug in values.ts.
   const own = checkChartKeys(values);
-  if (own.length > 0) throw new Error(`pulumi-nats bug: chart values use unknown keys: ${own.map((x) => x.path).join(", ")}`);
+  if (own.length > 0)
+    throw new Error(`pulumi-nats bug: chart values use unknown keys: ${own.map((x) => x.path).join(", ")}`);
   p.chart.values = values;
   return p;
 }

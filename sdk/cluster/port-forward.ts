@@ -27,7 +27,10 @@ interface PodLike {
 }
 
 function isReady(p: PodLike): boolean {
-  return !p.metadata?.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    !p.metadata?.deletionTimestamp &&
+    (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }
 
 /** Opens (once) the listener and resolves when it accepts connections. */
@@ -53,8 +56,12 @@ async function start(o: PortForwardOptions): Promise<net.Server> {
 
   const pickPod = async (): Promise<string> => {
     const list = await core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.labelSelector });
-    const ready = ((list.items ?? []) as PodLike[]).filter(isReady).map((p) => p.metadata!.name!).sort();
-    if (ready.length === 0) throw new Error(`no ready NATS pod in namespace ${o.namespace} matching ${o.labelSelector}`);
+    const ready = ((list.items ?? []) as PodLike[])
+      .filter(isReady)
+      .map((p) => p.metadata!.name!)
+      .sort();
+    if (ready.length === 0)
+      throw new Error(`no ready NATS pod in namespace ${o.namespace} matching ${o.labelSelector}`);
     return ready[next++ % ready.length];
   };
 
@@ -63,7 +70,9 @@ async function start(o: PortForwardOptions): Promise<net.Server> {
     pickPod()
       .then((pod) => forward.portForward(o.namespace, pod, [o.remotePort], socket, null, socket))
       .catch((err: unknown) => {
-        process.stderr.write(`pulumi-nats port-forward: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(
+          `pulumi-nats port-forward: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
         socket.destroy();
       });
   });
@@ -82,6 +91,11 @@ async function start(o: PortForwardOptions): Promise<net.Server> {
   // Do not keep the program alive for the listener; pending resource operations do that.
   server.unref();
   // Fail early, with a clear message, if no pod can be reached at all.
-  await pickPod();
+  try {
+    await pickPod();
+  } catch (err) {
+    server.close();
+    throw new Error(`port-forward to ${o.namespace}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return server;
 }

@@ -25,37 +25,53 @@ export function createTls(
   const n = plan.component;
   const parent = opts.parent;
   const caKey = new tls.PrivateKey(`${n}-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
-  const ca = new tls.SelfSignedCert(`${n}-ca`, {
-    privateKeyPem: caKey.privateKeyPem,
-    isCaCertificate: true,
-    subject: { commonName: `${plan.name} NATS CA`, organization: "pulumi-nats" },
-    validityPeriodHours: 10 * 365 * 24,
-    allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-  }, { parent });
-  const key = new tls.PrivateKey(`${n}-server`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
-  const csr = new tls.CertRequest(`${n}-server`, {
-    privateKeyPem: key.privateKeyPem,
-    subject: { commonName: `${plan.names.service}.${plan.namespace}.svc`, organization: "pulumi-nats" },
-    dnsNames: t.dnsNames,
-    ipAddresses: t.ipAddresses,
-  }, { parent });
-  const cert = new tls.LocallySignedCert(`${n}-server`, {
-    certRequestPem: csr.certRequestPem,
-    caPrivateKeyPem: caKey.privateKeyPem,
-    caCertPem: ca.certPem,
-    validityPeriodHours: 2 * 365 * 24,
-    // Within 30 days of expiry, `pulumi up` issues a new certificate; the reloader picks it up.
-    earlyRenewalHours: 30 * 24,
-    allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
-  }, { parent });
-  const secret = new k8s.core.v1.Secret(`${n}-tls`, {
-    metadata: { name: t.secretName, namespace },
-    type: "kubernetes.io/tls",
-    stringData: {
-      "tls.crt": cert.certPem,
-      "tls.key": pulumi.secret(key.privateKeyPem),
-      "ca.crt": ca.certPem,
+  const ca = new tls.SelfSignedCert(
+    `${n}-ca`,
+    {
+      privateKeyPem: caKey.privateKeyPem,
+      isCaCertificate: true,
+      subject: { commonName: `${plan.name} NATS CA`, organization: "pulumi-nats" },
+      validityPeriodHours: 10 * 365 * 24,
+      allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
     },
-  }, { parent, provider: opts.provider, dependsOn: opts.dependsOn });
+    { parent },
+  );
+  const key = new tls.PrivateKey(`${n}-server`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
+  const csr = new tls.CertRequest(
+    `${n}-server`,
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: `${plan.names.service}.${plan.namespace}.svc`, organization: "pulumi-nats" },
+      dnsNames: t.dnsNames,
+      ipAddresses: t.ipAddresses,
+    },
+    { parent },
+  );
+  const cert = new tls.LocallySignedCert(
+    `${n}-server`,
+    {
+      certRequestPem: csr.certRequestPem,
+      caPrivateKeyPem: caKey.privateKeyPem,
+      caCertPem: ca.certPem,
+      validityPeriodHours: 2 * 365 * 24,
+      // Within 30 days of expiry, `pulumi up` issues a new certificate; the reloader picks it up.
+      earlyRenewalHours: 30 * 24,
+      allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+    },
+    { parent },
+  );
+  const secret = new k8s.core.v1.Secret(
+    `${n}-tls`,
+    {
+      metadata: { name: t.secretName, namespace },
+      type: "kubernetes.io/tls",
+      stringData: {
+        "tls.crt": cert.certPem,
+        "tls.key": pulumi.secret(key.privateKeyPem),
+        "ca.crt": ca.certPem,
+      },
+    },
+    { parent, provider: opts.provider, dependsOn: opts.dependsOn },
+  );
   return { caCert: ca.certPem, secret };
 }

@@ -24,7 +24,7 @@ export const ZONE_FILE = "zone.conf";
 export const ZONE_SCRIPT = [
   "SA=/var/run/secrets/kubernetes.io/serviceaccount",
   'NODE_JSON=$(curl -sSf --cacert "$SA/ca.crt" -H "Authorization: Bearer $(cat "$SA/token")" "https://kubernetes.default.svc/api/v1/nodes/$NODE_NAME")',
-  "ZONE=$(printf '%s' \"$NODE_JSON\" | tr -d '\\n ' | sed -n 's/.*\"topology\\.kubernetes\\.io\\/zone\":\"\\([^\"]*\\)\".*/\\1/p')",
+  'ZONE=$(printf \'%s\' "$NODE_JSON" | tr -d \'\\n \' | sed -n \'s/.*"topology\\.kubernetes\\.io\\/zone":"\\([^"]*\\)".*/\\1/p\')',
   'if [ -z "$ZONE" ]; then echo "node $NODE_NAME has no topology.kubernetes.io/zone label" >&2; exit 1; fi',
   `printf 'server_tags: ["az:%s"]\\n' "$ZONE" > ${ZONE_DIR}/${ZONE_FILE}`,
   'echo "server tagged az:$ZONE"',
@@ -34,7 +34,7 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
   const hard = p.zoneSpread === "hard";
   const configMerge: Record<string, unknown> = {
     // Included last (keys are sorted): the server's `az:<zone>` tag.
-    "zz_zone$include": `../nats-zone/${ZONE_FILE}`,
+    zz_zone$include: `../nats-zone/${ZONE_FILE}`,
   };
   const containerPatch: unknown[] = [
     { op: "add", path: "/volumeMounts/-", value: { name: "zone", mountPath: ZONE_DIR, readOnly: true } },
@@ -53,7 +53,10 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
       path: "/spec/volumes/-",
       value: {
         name: "auth",
-        secret: { secretName: p.names.credentialsSecret, items: [{ key: p.auth.includeFile, path: p.auth.includeFile }] },
+        secret: {
+          secretName: p.names.credentialsSecret,
+          items: [{ key: p.auth.includeFile, path: p.auth.includeFile }],
+        },
       },
     });
   }
@@ -78,7 +81,11 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
           nodeSelectorTerms: [
-            { matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: [...p.zones] }] },
+            {
+              matchExpressions: [
+                { key: "topology.kubernetes.io/zone", operator: "In", values: [...p.zones] },
+              ],
+            },
           ],
         },
       },
@@ -94,8 +101,10 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
       },
     ],
   };
-  if (Object.keys(p.placement.nodeSelector).length > 0) podSpec.nodeSelector = { ...p.placement.nodeSelector };
-  if (p.placement.tolerations.length > 0) podSpec.tolerations = p.placement.tolerations.map((t) => ({ ...t }));
+  if (Object.keys(p.placement.nodeSelector).length > 0)
+    podSpec.nodeSelector = { ...p.placement.nodeSelector };
+  if (p.placement.tolerations.length > 0)
+    podSpec.tolerations = p.placement.tolerations.map((t) => ({ ...t }));
 
   const config: Record<string, unknown> = {
     cluster: { enabled: p.replicas > 1, replicas: p.replicas, noAdvertise: true },
@@ -114,7 +123,8 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
   };
   if (p.tls) {
     const cluster = config.cluster as Record<string, unknown>;
-    if (p.tls.client) (config as Record<string, unknown>).nats = { tls: { enabled: true, secretName: p.tls.secretName } };
+    if (p.tls.client)
+      (config as Record<string, unknown>).nats = { tls: { enabled: true, secretName: p.tls.secretName } };
     if (p.tls.routes && p.replicas > 1) cluster.tls = { enabled: true, secretName: p.tls.secretName };
   }
 

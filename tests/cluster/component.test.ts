@@ -5,7 +5,16 @@ import assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import { awsArgs, awsValues, GCP_ZONES, ZONES } from "./fixtures";
-import { buildCluster, dependencyNames, isSecret, plain, urnOf, valueOf, type Build, type Captured } from "./mocks";
+import {
+  buildCluster,
+  dependencyNames,
+  isSecret,
+  plain,
+  urnOf,
+  valueOf,
+  type Build,
+  type Captured,
+} from "./mocks";
 
 // Imported lazily, after the first setMocks, as the Pulumi SDK requires.
 type Cluster = import("../../sdk/cluster/component").NatsCluster;
@@ -41,33 +50,49 @@ describe("NatsCluster under mocks", function () {
 
     it("registers the component with its type token and parents every resource to it", async () => {
       assert.equal(b.registered[0].type, "nats:index:NatsCluster");
-      for (const c of b.captured) assert.equal(c.parent, b.value, `${c.type} ${c.name} is not parented to the component`);
+      for (const c of b.captured)
+        assert.equal(c.parent, b.value, `${c.type} ${c.name} is not parented to the component`);
     });
 
     it("creates one node group per zone on that zone's subnet, labelled and tainted for NATS", async () => {
       const groups = all(b, "aws:eks/nodeGroup:NodeGroup").filter((g) => g.name !== "events-system");
-      assert.deepEqual(groups.map((g) => g.name).sort(), ["events-us-east-1a", "events-us-east-1b", "events-us-east-1c"]);
+      assert.deepEqual(groups.map((g) => g.name).sort(), [
+        "events-us-east-1a",
+        "events-us-east-1b",
+        "events-us-east-1c",
+      ]);
       for (const g of groups) {
         const zone = g.name.replace("events-", "");
         const p = (await plain(g.props)) as Record<string, unknown>;
         assert.deepEqual(p.subnetIds, [subnetIds[zone as keyof typeof subnetIds]]);
         assert.deepEqual(p.labels, { "pulumi-nats/pool": "events" });
-        assert.deepEqual(p.taints, [{ key: "pulumi-nats/dedicated", value: "events", effect: "NO_SCHEDULE" }]);
+        assert.deepEqual(p.taints, [
+          { key: "pulumi-nats/dedicated", value: "events", effect: "NO_SCHEDULE" },
+        ]);
         assert.deepEqual(p.instanceTypes, ["m6i.xlarge"]);
         assert.deepEqual(p.scalingConfig, { desiredSize: 1, minSize: 1, maxSize: 2 });
         assert.equal(p.clusterName, "events-eks");
         assert.deepEqual(p.tags, { team: "platform", "pulumi-nats/zone": zone });
       }
-      const system = (await plain(only(b, "aws:eks/nodeGroup:NodeGroup", "events-system").props)) as Record<string, unknown>;
+      const system = (await plain(only(b, "aws:eks/nodeGroup:NodeGroup", "events-system").props)) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(system.subnetIds, ["subnet-a", "subnet-b", "subnet-c"]);
       assert.equal(system.taints, undefined);
     });
 
     it("creates no VPC when subnets are given, and an EKS cluster on them with API access entries", async () => {
       assert.equal(all(b, "aws:ec2/vpc:Vpc").length, 0);
-      const c = (await plain(only(b, "aws:eks/cluster:Cluster").props)) as Record<string, Record<string, unknown>>;
+      const c = (await plain(only(b, "aws:eks/cluster:Cluster").props)) as Record<
+        string,
+        Record<string, unknown>
+      >;
       assert.deepEqual(c.vpcConfig.subnetIds, ["subnet-a", "subnet-b", "subnet-c"]);
-      assert.deepEqual(c.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
+      assert.deepEqual(c.accessConfig, {
+        authenticationMode: "API",
+        bootstrapClusterCreatorAdminPermissions: true,
+      });
     });
 
     it("installs the EBS CSI driver with a Pod Identity role, and a gp3 StorageClass after it", async () => {
@@ -77,9 +102,15 @@ describe("NatsCluster under mocks", function () {
       const assoc = p.podIdentityAssociations as { serviceAccount: string }[];
       assert.equal(assoc[0].serviceAccount, "ebs-csi-controller-sa");
       assert.ok((await names(addon.dependsOn)).includes("events-pod-identity-agent"));
-      const role = (await plain(only(b, "aws:iam/role:Role", "events-ebs-csi").props)) as { assumeRolePolicy: string };
+      const role = (await plain(only(b, "aws:iam/role:Role", "events-ebs-csi").props)) as {
+        assumeRolePolicy: string;
+      };
       assert.match(role.assumeRolePolicy, /pods\.eks\.amazonaws\.com/);
-      assert.ok(all(b, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some((a) => a.name.endsWith("AmazonEBSCSIDriverPolicy")));
+      assert.ok(
+        all(b, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").some((a) =>
+          a.name.endsWith("AmazonEBSCSIDriverPolicy"),
+        ),
+      );
 
       const sc = only(b, "kubernetes:storage.k8s.io/v1:StorageClass");
       assert.deepEqual(await plain(sc.props), {
@@ -100,7 +131,16 @@ describe("NatsCluster under mocks", function () {
       const kc = JSON.parse((await plain(prov.props.kubeconfig)) as string);
       assert.equal(kc.clusters[0].cluster.server, "https://EKS.example.com");
       assert.deepEqual(kc.users[0].user.exec.command, "aws");
-      assert.deepEqual(kc.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "events-eks", "--region", "us-east-1", "--output", "json"]);
+      assert.deepEqual(kc.users[0].user.exec.args, [
+        "eks",
+        "get-token",
+        "--cluster-name",
+        "events-eks",
+        "--region",
+        "us-east-1",
+        "--output",
+        "json",
+      ]);
       for (const c of b.captured.filter((x) => x.type.startsWith("kubernetes:")))
         assert.ok(c.provider, `${c.type} ${c.name} has no provider`);
     });
@@ -115,16 +155,34 @@ describe("NatsCluster under mocks", function () {
       assert.equal(p.namespace, "nats");
       assert.deepEqual(p.values, awsValues());
       const deps = await names(chart.dependsOn);
-      for (const d of ["events-ns", "events-credentials", "events-node-reader", "events-us-east-1a", "events-us-east-1b", "events-us-east-1c", "events-system", "events-ebs-csi", "events-jetstream"])
+      for (const d of [
+        "events-ns",
+        "events-credentials",
+        "events-node-reader",
+        "events-us-east-1a",
+        "events-us-east-1b",
+        "events-us-east-1c",
+        "events-system",
+        "events-ebs-csi",
+        "events-jetstream",
+      ])
         assert.ok(deps.includes(d), `chart does not depend on ${d}: ${deps.join(", ")}`);
     });
 
     it("binds the chart's ServiceAccount to a ClusterRole that may only get nodes", async () => {
-      const role = (await plain(only(b, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").props)) as Record<string, unknown>;
+      const role = (await plain(
+        only(b, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").props,
+      )) as Record<string, unknown>;
       assert.deepEqual(role.rules, [{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }]);
-      const binding = (await plain(only(b, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").props)) as Record<string, unknown>;
+      const binding = (await plain(
+        only(b, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").props,
+      )) as Record<string, unknown>;
       assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "events", namespace: "nats" }]);
-      assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "nats-events-node-reader" });
+      assert.deepEqual(binding.roleRef, {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "nats-events-node-reader",
+      });
     });
 
     it("stores generated passwords in the credentials Secret as secrets, with the server's include file", async () => {
@@ -135,12 +193,16 @@ describe("NatsCluster under mocks", function () {
       ]);
       const s = only(b, "kubernetes:core/v1:Secret", "events-credentials");
       const data = s.props.stringData as Record<string, unknown>;
-      for (const k of ["auth.conf", "app-password", "system-password"]) assert.ok(await isSecret(data[k]), `${k} is not secret`);
+      for (const k of ["auth.conf", "app-password", "system-password"])
+        assert.ok(await isSecret(data[k]), `${k} is not secret`);
       const p = (await plain(s.props)) as { metadata: unknown; stringData: Record<string, string> };
       assert.deepEqual(p.metadata, { name: "events-credentials", namespace: "nats" });
       assert.equal(p.stringData["app-user"], "app");
       assert.equal(p.stringData["app-password"], "pweventsapppassword");
-      assert.match(p.stringData["auth.conf"], /APP \{\n    jetstream: enabled\n    users: \[ \{ user: "app", password: "pweventsapppassword" \} \]/);
+      assert.match(
+        p.stringData["auth.conf"],
+        /APP \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "app", password: "pweventsapppassword" \} \]/,
+      );
       assert.match(p.stringData["auth.conf"], /system_account: SYS/);
       // The ConfigMap (rendered from values) never holds a password.
       assert.doesNotMatch(JSON.stringify(awsValues()), /pwevents/);
@@ -163,19 +225,23 @@ describe("NatsCluster under mocks", function () {
       assert.equal(await valueOf(c.storageClassName), "events-jetstream");
       assert.equal(await valueOf(c.kubernetesClusterName), "events-eks");
       assert.equal(await valueOf(c.chartVersion), "2.14.2");
-      for (const o of [c.appPassword, c.systemPassword, c.kubeconfig, c.connection]) assert.ok(await isSecret(o));
+      for (const o of [c.appPassword, c.systemPassword, c.kubeconfig, c.connection])
+        assert.ok(await isSecret(o));
       assert.equal(await isSecret(c.clientUrl), false);
     });
 
     it("outputs a connection (port-forward URL, app user) that depends on the chart", async () => {
       const conn = await valueOf(b.value.connection);
       assert.match(String((conn.servers as string[])[0]), /^nats:\/\/127\.0\.0\.1:1[45]\d{3}$/);
-      assert.deepEqual({ ...conn, servers: undefined }, {
-        servers: undefined,
-        user: "app",
-        password: "pweventsapppassword",
-        readyTimeout: "5m",
-      });
+      assert.deepEqual(
+        { ...conn, servers: undefined },
+        {
+          servers: undefined,
+          user: "app",
+          password: "pweventsapppassword",
+          readyTimeout: "5m",
+        },
+      );
       const deps = await dependencyNames(b.value.connection);
       assert.ok(deps.includes("kubernetes:helm.sh/v4:Chart::events"), deps.join(", "));
     });
@@ -184,7 +250,9 @@ describe("NatsCluster under mocks", function () {
   it("on AWS without subnets, creates a VPC with a private subnet per zone for the node groups", async () => {
     const b = await build(awsArgs());
     const priv = all(b, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private"));
-    const cidrs = await Promise.all(priv.map(async (s) => [s.name, ((await plain(s.props)) as { cidrBlock: string }).cidrBlock]));
+    const cidrs = await Promise.all(
+      priv.map(async (s) => [s.name, ((await plain(s.props)) as { cidrBlock: string }).cidrBlock]),
+    );
     assert.deepEqual(Object.fromEntries(cidrs), {
       "events-private-us-east-1a": "10.0.0.0/20",
       "events-private-us-east-1b": "10.0.16.0/20",
@@ -192,18 +260,33 @@ describe("NatsCluster under mocks", function () {
     });
     assert.equal(all(b, "aws:ec2/natGateway:NatGateway").length, 1);
     for (const z of ZONES) {
-      const g = (await plain(only(b, "aws:eks/nodeGroup:NodeGroup", `events-${z}`).props)) as { subnetIds: string[] };
+      const g = (await plain(only(b, "aws:eks/nodeGroup:NodeGroup", `events-${z}`).props)) as {
+        subnetIds: string[];
+      };
       assert.deepEqual(g.subnetIds, [`events-private-${z}-id`]);
     }
   });
 
   it("on an existing EKS cluster, adds node groups but no cluster, VPC, system nodes or CSI add-on", async () => {
-    const b = await build(awsArgs({ platform: { aws: { existingClusterName: "prod", subnetIds: { "us-east-1a": "a", "us-east-1b": "b", "us-east-1c": "c" } } } }));
+    const b = await build(
+      awsArgs({
+        platform: {
+          aws: {
+            existingClusterName: "prod",
+            subnetIds: { "us-east-1a": "a", "us-east-1b": "b", "us-east-1c": "c" },
+          },
+        },
+      }),
+    );
     assert.equal(all(b, "aws:eks/cluster:Cluster").length, 0);
     assert.equal(all(b, "aws:ec2/vpc:Vpc").length, 0);
     assert.equal(all(b, "aws:eks/addon:Addon").length, 0);
     const groups = all(b, "aws:eks/nodeGroup:NodeGroup");
-    assert.deepEqual(groups.map((g) => g.name).sort(), ["events-us-east-1a", "events-us-east-1b", "events-us-east-1c"]);
+    assert.deepEqual(groups.map((g) => g.name).sort(), [
+      "events-us-east-1a",
+      "events-us-east-1b",
+      "events-us-east-1c",
+    ]);
     assert.equal(((await plain(groups[0].props)) as { clusterName: string }).clusterName, "prod");
   });
 
@@ -214,7 +297,10 @@ describe("NatsCluster under mocks", function () {
     });
 
     it("creates one NATS node pool whose node locations are the 3 zones, and a system pool", async () => {
-      const pool = (await plain(only(b, "gcp:container/nodePool:NodePool", "events-nats").props)) as Record<string, unknown>;
+      const pool = (await plain(only(b, "gcp:container/nodePool:NodePool", "events-nats").props)) as Record<
+        string,
+        unknown
+      >;
       assert.deepEqual(pool.nodeLocations, GCP_ZONES);
       assert.equal(pool.nodeCount, 1);
       assert.equal(pool.location, "europe-west1");
@@ -224,7 +310,10 @@ describe("NatsCluster under mocks", function () {
       assert.deepEqual(nc.labels, { "pulumi-nats/pool": "events" });
       assert.deepEqual(nc.taints, [{ key: "pulumi-nats/dedicated", value: "events", effect: "NO_SCHEDULE" }]);
       assert.equal(all(b, "gcp:container/nodePool:NodePool").length, 2);
-      const cluster = (await plain(only(b, "gcp:container/cluster:Cluster").props)) as Record<string, unknown>;
+      const cluster = (await plain(only(b, "gcp:container/cluster:Cluster").props)) as Record<
+        string,
+        unknown
+      >;
       assert.equal(cluster.location, "europe-west1");
       assert.equal(cluster.removeDefaultNodePool, true);
     });
@@ -247,8 +336,18 @@ describe("NatsCluster under mocks", function () {
 
   describe("on an existing Kubernetes cluster", () => {
     it("creates no cloud resource and no StorageClass, using the kubeconfig given", async () => {
-      const b = await build(awsArgs({ platform: { kubernetes: { kubeconfig: "apiVersion: v1\nkind: Config\n", storageClassName: "standard" } }, reclaimPolicy: "Delete" }));
-      assert.deepEqual(b.captured.filter((c) => /^(aws|gcp):/.test(c.type)), []);
+      const b = await build(
+        awsArgs({
+          platform: {
+            kubernetes: { kubeconfig: "apiVersion: v1\nkind: Config\n", storageClassName: "standard" },
+          },
+          reclaimPolicy: "Delete",
+        }),
+      );
+      assert.deepEqual(
+        b.captured.filter((c) => /^(aws|gcp):/.test(c.type)),
+        [],
+      );
       assert.equal(all(b, "kubernetes:storage.k8s.io/v1:StorageClass").length, 0);
       const prov = only(b, "pulumi:providers:kubernetes");
       assert.ok(await isSecret(prov.props.kubeconfig));
@@ -271,12 +370,16 @@ describe("NatsCluster under mocks", function () {
       const { NatsCluster } = await import("../../sdk/cluster/component");
       const b = await buildCluster((transformations) => {
         provider = new k8s.Provider("mine", {});
-        return new NatsCluster("events", awsArgs({
-          platform: { kubernetes: { provider: provider as never } },
-          createNamespace: false,
-          namespace: "shared",
-          access: { mode: "url", url: "nats://nats.vpn.example.com:4222" },
-        }), { transformations });
+        return new NatsCluster(
+          "events",
+          awsArgs({
+            platform: { kubernetes: { provider: provider as never } },
+            createNamespace: false,
+            namespace: "shared",
+            access: { mode: "url", url: "nats://nats.vpn.example.com:4222" },
+          }),
+          { transformations },
+        );
       });
       assert.equal(all(b, "pulumi:providers:kubernetes").length, 0);
       assert.equal(all(b, "kubernetes:core/v1:Namespace").length, 0);
@@ -288,13 +391,31 @@ describe("NatsCluster under mocks", function () {
   });
 
   it("with generated TLS: a CA, a server certificate for the Service, pods and 127.0.0.1, a tls Secret, and the CA in the connection", async () => {
-    const b = await build(awsArgs({ tls: { client: true, routes: true, extraDnsNames: ["nats.example.com"] } }));
-    const csr = (await plain(only(b, "tls:index/certRequest:CertRequest").props)) as { dnsNames: string[]; ipAddresses: string[] };
+    const b = await build(
+      awsArgs({ tls: { client: true, routes: true, extraDnsNames: ["nats.example.com"] } }),
+    );
+    const csr = (await plain(only(b, "tls:index/certRequest:CertRequest").props)) as {
+      dnsNames: string[];
+      ipAddresses: string[];
+    };
     assert.deepEqual(csr.ipAddresses, ["127.0.0.1"]);
-    for (const n of ["events.nats.svc.cluster.local", "*.events-headless", "*.events-headless.nats.svc.cluster.local", "localhost", "nats.example.com"])
+    for (const n of [
+      "events.nats.svc.cluster.local",
+      "*.events-headless",
+      "*.events-headless.nats.svc.cluster.local",
+      "localhost",
+      "nats.example.com",
+    ])
       assert.ok(csr.dnsNames.includes(n), n);
-    const cert = (await plain(only(b, "tls:index/locallySignedCert:LocallySignedCert").props)) as { allowedUses: string[] };
-    assert.deepEqual(cert.allowedUses, ["digital_signature", "key_encipherment", "server_auth", "client_auth"]);
+    const cert = (await plain(only(b, "tls:index/locallySignedCert:LocallySignedCert").props)) as {
+      allowedUses: string[];
+    };
+    assert.deepEqual(cert.allowedUses, [
+      "digital_signature",
+      "key_encipherment",
+      "server_auth",
+      "client_auth",
+    ]);
     const s = only(b, "kubernetes:core/v1:Secret", "events-tls");
     assert.ok(await isSecret((s.props.stringData as Record<string, unknown>)["tls.key"]));
     const sp = (await plain(s.props)) as { type: string; metadata: { name: string } };
@@ -328,7 +449,9 @@ describe("NatsCluster under mocks", function () {
     const { NatsClusterArgsError } = await import("../../sdk/cluster/errors");
     let b: Build<unknown> | undefined;
     await assert.rejects(async () => {
-      b = await buildCluster((t) => new NatsCluster("events", awsArgs({ replicas: 4 }), { transformations: t }));
+      b = await buildCluster(
+        (t) => new NatsCluster("events", awsArgs({ replicas: 4 }), { transformations: t }),
+      );
     }, NatsClusterArgsError);
     assert.equal(b, undefined);
   });

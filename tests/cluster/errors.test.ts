@@ -20,12 +20,14 @@ function issues(args: unknown, name = "events"): Record<string, string> {
 
 describe("NatsCluster args validation", () => {
   it("reports every problem at once, each with its field path", () => {
-    const found = issues(awsArgs({
-      resources: "huge" as never,
-      replicas: 4,
-      jetstream: { fileStorage: "20 gigs", memoryStorage: "2GB!" },
-      chart: { values: { config: { jetstream: { memStorage: "1Gi" } } } },
-    }));
+    const found = issues(
+      awsArgs({
+        resources: "huge" as never,
+        replicas: 4,
+        jetstream: { fileStorage: "20 gigs", memoryStorage: "2GB!" },
+        chart: { values: { config: { jetstream: { memStorage: "1Gi" } } } },
+      }),
+    );
     assert.deepEqual(Object.keys(found).sort(), [
       "chart.values.config.jetstream.memStorage",
       "jetstream.fileStorage",
@@ -34,27 +36,42 @@ describe("NatsCluster args validation", () => {
       "resources",
       "zones",
     ]);
-    assert.match(found.resources, /unknown preset "huge": use one of nano, micro, small, medium, large, xlarge, 2xlarge/);
+    assert.match(
+      found.resources,
+      /unknown preset "huge": use one of nano, micro, small, medium, large, xlarge, 2xlarge/,
+    );
     assert.match(found.replicas, /4 is even.*use 3 or 5/);
     assert.match(found["jetstream.fileStorage"], /"20 gigs" is not a size/);
     assert.match(found["jetstream.memoryStorage"], /"2GB!" is not a size/);
     assert.match(found.zones, /3 zone\(s\) for 4 replicas/);
-    assert.match(found["chart.values.config.jetstream.memStorage"], /not a key of the nats chart 2\.14\.2.*Use config\.jetstream\.memoryStore\.maxSize/);
+    assert.match(
+      found["chart.values.config.jetstream.memStorage"],
+      /not a key of the nats chart 2\.14\.2.*Use config\.jetstream\.memoryStore\.maxSize/,
+    );
   });
 
   it("puts every issue in the error message", () => {
-    assert.throws(() => plan("events", awsArgs({ replicas: 2, resources: "huge" as never })), (e: Error) => {
-      assert.match(e.message, /NatsCluster "events": 2 invalid argument\(s\)/);
-      assert.match(e.message, /- replicas: 2 is even/);
-      assert.match(e.message, /- resources: unknown preset "huge"/);
-      return true;
-    });
+    assert.throws(
+      () => plan("events", awsArgs({ replicas: 2, resources: "huge" as never })),
+      (e: Error) => {
+        assert.match(e.message, /NatsCluster "events": 2 invalid argument\(s\)/);
+        assert.match(e.message, /- replicas: 2 is even/);
+        assert.match(e.message, /- resources: unknown preset "huge"/);
+        return true;
+      },
+    );
   });
 
   it("refuses fewer zones than replicas, and accepts them with a warning when allowed", () => {
     const found = issues(awsArgs({ zones: ["us-east-1a", "us-east-1b"], replicas: 3 }));
-    assert.match(found.zones, /2 zone\(s\) for 3 replicas.*at most 2 replica\(s\).*placement\.allowFewerZonesThanReplicas/);
-    const p = plan("events", awsArgs({ zones: ["us-east-1a", "us-east-1b"], placement: { allowFewerZonesThanReplicas: true } }));
+    assert.match(
+      found.zones,
+      /2 zone\(s\) for 3 replicas.*at most 2 replica\(s\).*placement\.allowFewerZonesThanReplicas/,
+    );
+    const p = plan(
+      "events",
+      awsArgs({ zones: ["us-east-1a", "us-east-1b"], placement: { allowFewerZonesThanReplicas: true } }),
+    );
     assert.equal(p.warnings.filter((w) => w.startsWith("zones:")).length, 1);
   });
 
@@ -65,30 +82,36 @@ describe("NatsCluster args validation", () => {
   });
 
   it("refuses malformed sizes and CPU quantities in explicit resources", () => {
-    const found = issues(awsArgs({
-      resources: { requests: { cpu: "two", memory: "4GiB" }, limits: { cpu: "1", memory: "2Gi" } },
-      jetstream: { fileStorage: "500Mi", fileStoreMaxPercent: 120 },
-    }));
+    const found = issues(
+      awsArgs({
+        resources: { requests: { cpu: "two", memory: "4GiB" }, limits: { cpu: "1", memory: "2Gi" } },
+        jetstream: { fileStorage: "500Mi", fileStoreMaxPercent: 120 },
+      }),
+    );
     assert.match(found["resources.requests.cpu"], /"two" is not a CPU quantity/);
     assert.match(found["resources.requests.memory"], /"4GiB" is not a memory size/);
     assert.match(found["jetstream.fileStorage"], /below 1Gi/);
     assert.match(found["jetstream.fileStoreMaxPercent"], /from 50 to 100/);
-    const low = issues(awsArgs({ resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "1", memory: "2Gi" } } }));
+    const low = issues(
+      awsArgs({ resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "1", memory: "2Gi" } } }),
+    );
     assert.match(low["resources.limits.cpu"], /1 is below the request 2/);
     assert.match(low["resources.limits.memory"], /2Gi is below the request 4Gi/);
   });
 
   it("refuses unknown raw values keys, naming each, with tutorial mistakes caught", () => {
-    const found = issues(awsArgs({
-      chart: {
-        values: {
-          config: { jetstream: { fileStorage: { size: "1Gi" } }, serverTags: ["az:a"] },
-          podTemplate: { nodeSelector: {}, affinity: {}, tolerations: [] },
-          natsBox: { container: { image: { resources: {} } } },
-          container: { patch: { op: "add" } },
+    const found = issues(
+      awsArgs({
+        chart: {
+          values: {
+            config: { jetstream: { fileStorage: { size: "1Gi" } }, serverTags: ["az:a"] },
+            podTemplate: { nodeSelector: {}, affinity: {}, tolerations: [] },
+            natsBox: { container: { image: { resources: {} } } },
+            container: { patch: { op: "add" } },
+          },
         },
-      },
-    }));
+      }),
+    );
     for (const k of [
       "config.jetstream.fileStorage",
       "config.serverTags",
@@ -96,27 +119,61 @@ describe("NatsCluster args validation", () => {
       "podTemplate.affinity",
       "podTemplate.tolerations",
     ])
-      assert.match(found[`chart.values.${k}`], /is not a key of the nats chart 2\.14\.2 .*\. (Use|NatsCluster)/, k);
-    assert.match(found["chart.values.natsBox.container.image.resources"], /use natsBox\.container\.resources/);
+      assert.match(
+        found[`chart.values.${k}`],
+        /is not a key of the nats chart 2\.14\.2 .*\. (Use|NatsCluster)/,
+        k,
+      );
+    assert.match(
+      found["chart.values.natsBox.container.image.resources"],
+      /use natsBox\.container\.resources/,
+    );
     assert.match(found["chart.values.container.patch"], /must be a list/);
   });
 
   it("refuses platform blocks that contradict each other", () => {
-    assert.match(issues(awsArgs({ platform: { aws: {}, gcp: {} } })).platform, /aws and gcp blocks, which contradict each other/);
+    assert.match(
+      issues(awsArgs({ platform: { aws: {}, gcp: {} } })).platform,
+      /aws and gcp blocks, which contradict each other/,
+    );
     assert.match(issues(awsArgs({ platform: {} })).platform, /no platform block/);
     assert.match(issues({ zones: ZONES }).platform, /is required/);
-    const aws = issues(awsArgs({ platform: { aws: { existingClusterName: "prod", vpcCidr: "10.1.0.0/16", kubernetesVersion: "1.33", systemNodes: false } } }));
+    const aws = issues(
+      awsArgs({
+        platform: {
+          aws: {
+            existingClusterName: "prod",
+            vpcCidr: "10.1.0.0/16",
+            kubernetesVersion: "1.33",
+            systemNodes: false,
+          },
+        },
+      }),
+    );
     assert.match(aws["platform.aws.vpcCidr"], /contradicts existingClusterName/);
     assert.match(aws["platform.aws.kubernetesVersion"], /contradicts existingClusterName/);
     assert.match(aws["platform.aws.systemNodes"], /contradicts existingClusterName/);
     assert.match(aws["platform.aws.subnetIds"], /required with existingClusterName/);
-    const subnets = issues(awsArgs({ platform: { aws: { subnetIds: { "us-east-1a": "subnet-a", "us-east-1d": "subnet-d" }, vpcCidr: "10.0.0.0/16" } } }));
+    const subnets = issues(
+      awsArgs({
+        platform: {
+          aws: { subnetIds: { "us-east-1a": "subnet-a", "us-east-1d": "subnet-d" }, vpcCidr: "10.0.0.0/16" },
+        },
+      }),
+    );
     assert.match(subnets["platform.aws.subnetIds"], /no subnet for zone\(s\) us-east-1b, us-east-1c/);
     assert.match(subnets['platform.aws.subnetIds["us-east-1d"]'], /not in zones/);
     assert.match(subnets["platform.aws.vpcCidr"], /contradicts subnetIds/);
-    const gcp = issues(awsArgs({ zones: GCP_ZONES, platform: { gcp: { existingCluster: { name: "c", location: "europe-west1" }, network: "vpc" } } }));
+    const gcp = issues(
+      awsArgs({
+        zones: GCP_ZONES,
+        platform: { gcp: { existingCluster: { name: "c", location: "europe-west1" }, network: "vpc" } },
+      }),
+    );
     assert.match(gcp["platform.gcp.network"], /contradicts existingCluster/);
-    const k8s = issues(awsArgs({ platform: { kubernetes: { kubeconfig: "apiVersion: v1", provider: {} as never } } }));
+    const k8s = issues(
+      awsArgs({ platform: { kubernetes: { kubeconfig: "apiVersion: v1", provider: {} as never } } }),
+    );
     assert.match(k8s["platform.kubernetes"], /both provider and kubeconfig/);
     const pf = issues(awsArgs({ platform: { kubernetes: { provider: {} as never } } }));
     assert.match(pf["platform.kubernetes.provider"], /port-forward access needs the kubeconfig/);
@@ -124,9 +181,18 @@ describe("NatsCluster args validation", () => {
 
   it("refuses zones that do not fit the platform", () => {
     assert.match(issues(awsArgs({ zones: GCP_ZONES }))["zones[0]"], /not a AWS zone name/);
-    assert.match(issues(awsArgs({ zones: ["us-east-1a", "us-west-2a", "us-east-1b"] })).zones, /span regions us-east-1, us-west-2/);
-    assert.match(issues(awsArgs({ zones: ["us-east-1a", "us-east-1a", "us-east-1b"] })).zones, /us-east-1a more than once/);
-    assert.match(issues(awsArgs({ zones: ["us-east-1a"], replicas: 1 })).zones, /at least 2 zones for its control plane/);
+    assert.match(
+      issues(awsArgs({ zones: ["us-east-1a", "us-west-2a", "us-east-1b"] })).zones,
+      /span regions us-east-1, us-west-2/,
+    );
+    assert.match(
+      issues(awsArgs({ zones: ["us-east-1a", "us-east-1a", "us-east-1b"] })).zones,
+      /us-east-1a more than once/,
+    );
+    assert.match(
+      issues(awsArgs({ zones: ["us-east-1a"], replicas: 1 })).zones,
+      /at least 2 zones for its control plane/,
+    );
     assert.match(issues(awsArgs({ zones: [] })).zones, /non-empty list/);
   });
 
@@ -161,6 +227,9 @@ describe("NatsCluster args validation", () => {
     assert.match(issues(awsArgs(), "Events_Prod")["name (from the component name)"], /DNS label/);
     assert.match(issues(awsArgs({ name: "x".repeat(52) })).name, /at most 51 characters/);
     assert.match(issues(awsArgs({ namespace: "My NS" })).namespace, /DNS label/);
-    assert.match(issues(awsArgs({ auth: { appAccount: "SYS", appUser: "sys" } }))["auth.appAccount"], /other than SYS/);
+    assert.match(
+      issues(awsArgs({ auth: { appAccount: "SYS", appUser: "sys" } }))["auth.appAccount"],
+      /other than SYS/,
+    );
   });
 });

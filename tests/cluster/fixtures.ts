@@ -36,14 +36,22 @@ export function awsValues(): Record<string, unknown> {
         merge: { unique_tag: "az:" },
       },
       monitor: { enabled: true, port: 8222 },
-      merge: { "zz_zone$include": "../nats-zone/zone.conf", "zz_auth$include": "../nats-auth/auth.conf" },
+      merge: { zz_zone$include: "../nats-zone/zone.conf", zz_auth$include: "../nats-auth/auth.conf" },
     },
     container: {
       env: { GOMEMLIMIT: "1638MiB" },
       resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
       patch: [
-        { op: "add", path: "/volumeMounts/-", value: { name: "zone", mountPath: "/etc/nats-zone", readOnly: true } },
-        { op: "add", path: "/volumeMounts/-", value: { name: "auth", mountPath: "/etc/nats-auth", readOnly: true } },
+        {
+          op: "add",
+          path: "/volumeMounts/-",
+          value: { name: "zone", mountPath: "/etc/nats-zone", readOnly: true },
+        },
+        {
+          op: "add",
+          path: "/volumeMounts/-",
+          value: { name: "auth", mountPath: "/etc/nats-auth", readOnly: true },
+        },
       ],
     },
     podTemplate: {
@@ -57,7 +65,9 @@ export function awsValues(): Record<string, unknown> {
             nodeAffinity: {
               requiredDuringSchedulingIgnoredDuringExecution: {
                 nodeSelectorTerms: [
-                  { matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ZONES }] },
+                  {
+                    matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: ZONES }],
+                  },
                 ],
               },
             },
@@ -73,7 +83,9 @@ export function awsValues(): Record<string, unknown> {
             },
           ],
           nodeSelector: { "pulumi-nats/pool": "events" },
-          tolerations: [{ key: "pulumi-nats/dedicated", operator: "Equal", value: "events", effect: "NoSchedule" }],
+          tolerations: [
+            { key: "pulumi-nats/dedicated", operator: "Equal", value: "events", effect: "NoSchedule" },
+          ],
         },
       },
       patch: [
@@ -114,7 +126,8 @@ export function leafPaths(obj: Record<string, unknown>, prefix = ""): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(obj)) {
     const p = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0) out.push(...leafPaths(v as Record<string, unknown>, p));
+    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0)
+      out.push(...leafPaths(v as Record<string, unknown>, p));
     else out.push(p);
   }
   return out;

@@ -40,7 +40,12 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
         certificateAuthority: { data: "Q0EtREFUQQ==" },
       };
     case "gcp:container/cluster:Cluster":
-      return { ...i, name: `${args.name}-gke`, endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: "R0tFLUNB" } };
+      return {
+        ...i,
+        name: `${args.name}-gke`,
+        endpoint: "203.0.113.10",
+        masterAuth: { clusterCaCertificate: "R0tFLUNB" },
+      };
     case "random:index/randomPassword:RandomPassword":
       return { ...i, result: `pw${args.name.replace(/[^a-z]/g, "")}` };
     case "tls:index/selfSignedCert:SelfSignedCert":
@@ -79,9 +84,17 @@ export async function buildCluster<T>(
       },
       call: (args) => {
         if (args.token === "aws:eks/getCluster:getCluster")
-          return { name: args.inputs.name, endpoint: "https://EXISTING.example.com", certificateAuthorities: [{ data: "RVhJU1Q=" }] };
+          return {
+            name: args.inputs.name,
+            endpoint: "https://EXISTING.example.com",
+            certificateAuthorities: [{ data: "RVhJU1Q=" }],
+          };
         if (args.token === "gcp:container/getCluster:getCluster")
-          return { name: args.inputs.name, endpoint: "203.0.113.20", masterAuths: [{ clusterCaCertificate: "RVhJU1Q=" }] };
+          return {
+            name: args.inputs.name,
+            endpoint: "203.0.113.20",
+            masterAuths: [{ clusterCaCertificate: "RVhJU1Q=" }],
+          };
         return {};
       },
     },
@@ -139,7 +152,12 @@ export async function dependencyNames(o: pulumi.Output<unknown>): Promise<string
   const all = await (o as unknown as { allResources(): Promise<Set<pulumi.Resource>> }).allResources();
   const urns = await Promise.all([...all].map(urnOf));
   // "<type>::<name>" from urn:pulumi:<stack>::<project>::<parent types$type>::<name>
-  return urns.map((u) => { const parts = u.split("::"); return `${parts[2].split("$").pop()}::${parts[3]}`; }).sort();
+  return urns
+    .map((u) => {
+      const parts = u.split("::");
+      return `${parts[2].split("$").pop()}::${parts[3]}`;
+    })
+    .sort();
 }
 
 /** Resolves every Output inside a value to a plain value, dropping unset (undefined) fields. */

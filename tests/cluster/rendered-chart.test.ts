@@ -23,7 +23,12 @@ import { awsArgs, ZONES } from "./fixtures";
 const RENDERED = path.join(__dirname, "../../../tests/cluster/rendered");
 const ROOT = path.join(__dirname, "../../..");
 
-type Doc = { kind: string; metadata: { name: string }; spec?: Record<string, unknown>; data?: Record<string, string> };
+type Doc = {
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+};
 function docs(file: string): Doc[] {
   return YAML.parseAllDocuments(fs.readFileSync(path.join(RENDERED, file), "utf8"))
     .map((d) => d.toJS() as Doc)
@@ -45,21 +50,33 @@ const TLS_ARGS = awsArgs({
 
 describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
   it("were rendered from exactly the values the planner produces today", () => {
-    for (const [file, args] of [["values-aws.json", awsArgs()], ["values-tls.json", TLS_ARGS]] as const) {
+    for (const [file, args] of [
+      ["values-aws.json", awsArgs()],
+      ["values-tls.json", TLS_ARGS],
+    ] as const) {
       const stored = JSON.parse(fs.readFileSync(path.join(RENDERED, file), "utf8"));
-      assert.deepEqual(plan("events", args).chart.values, stored, `${file} is stale: re-render (see this file's header)`);
+      assert.deepEqual(
+        plan("events", args).chart.values,
+        stored,
+        `${file} is stale: re-render (see this file's header)`,
+      );
     }
   });
 
   it("render the objects NatsCluster relies on, and no nats-box or test pod", () => {
-    assert.deepEqual(docs("chart-aws.yaml").map((d) => `${d.kind}/${d.metadata.name}`).sort(), [
-      "ConfigMap/events-config",
-      "PodDisruptionBudget/events",
-      "Service/events",
-      "Service/events-headless",
-      "ServiceAccount/events",
-      "StatefulSet/events",
-    ]);
+    assert.deepEqual(
+      docs("chart-aws.yaml")
+        .map((d) => `${d.kind}/${d.metadata.name}`)
+        .sort(),
+      [
+        "ConfigMap/events-config",
+        "PodDisruptionBudget/events",
+        "Service/events",
+        "Service/events-headless",
+        "ServiceAccount/events",
+        "StatefulSet/events",
+      ],
+    );
     assert.ok(docs("chart-tls.yaml").some((d) => d.kind === "PodMonitor"));
   });
 
@@ -68,29 +85,50 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
     assert.equal(sts.replicas, 3);
     const pod = sts.template.spec;
     assert.deepEqual(pod.nodeSelector, { "pulumi-nats/pool": "events" });
-    assert.deepEqual(pod.tolerations, [{ effect: "NoSchedule", key: "pulumi-nats/dedicated", operator: "Equal", value: "events" }]);
+    assert.deepEqual(pod.tolerations, [
+      { effect: "NoSchedule", key: "pulumi-nats/dedicated", operator: "Equal", value: "events" },
+    ]);
     assert.equal(pod.serviceAccountName, "events");
-    const zone = pod.topologySpreadConstraints.find((t: Any) => t.topologyKey === "topology.kubernetes.io/zone");
+    const zone = pod.topologySpreadConstraints.find(
+      (t: Any) => t.topologyKey === "topology.kubernetes.io/zone",
+    );
     assert.deepEqual(zone, {
-      labelSelector: { matchLabels: { "app.kubernetes.io/component": "nats", "app.kubernetes.io/instance": "events", "app.kubernetes.io/name": "nats" } },
+      labelSelector: {
+        matchLabels: {
+          "app.kubernetes.io/component": "nats",
+          "app.kubernetes.io/instance": "events",
+          "app.kubernetes.io/name": "nats",
+        },
+      },
       maxSkew: 1,
       minDomains: 3,
       topologyKey: "topology.kubernetes.io/zone",
       whenUnsatisfiable: "DoNotSchedule",
     });
-    assert.deepEqual(pod.initContainers.map((c: Any) => c.name), ["zone-tag"]);
+    assert.deepEqual(
+      pod.initContainers.map((c: Any) => c.name),
+      ["zone-tag"],
+    );
     // The chart's own volumes survive our patches (merge would have replaced the list).
-    assert.deepEqual(pod.volumes.map((v: Any) => v.name), ["config", "pid", "zone", "auth"]);
+    assert.deepEqual(
+      pod.volumes.map((v: Any) => v.name),
+      ["config", "pid", "zone", "auth"],
+    );
     const [nats, reloader] = pod.containers;
-    assert.deepEqual(nats.volumeMounts.map((m: Any) => m.mountPath), ["/etc/nats-config", "/var/run/nats", "/data", "/etc/nats-zone", "/etc/nats-auth"]);
-    assert.deepEqual(nats.resources, { limits: { cpu: "2", memory: "2Gi" }, requests: { cpu: "2", memory: "2Gi" } });
+    assert.deepEqual(
+      nats.volumeMounts.map((m: Any) => m.mountPath),
+      ["/etc/nats-config", "/var/run/nats", "/data", "/etc/nats-zone", "/etc/nats-auth"],
+    );
+    assert.deepEqual(nats.resources, {
+      limits: { cpu: "2", memory: "2Gi" },
+      requests: { cpu: "2", memory: "2Gi" },
+    });
     assert.ok(nats.env.some((e: Any) => e.name === "GOMEMLIMIT" && e.value === "1638MiB"));
     // The reloader watches the included files, so a password rotation reloads the servers.
-    assert.deepEqual(reloader.args.filter((a: string) => a.startsWith("/etc/")), [
-      "/etc/nats-config/nats.conf",
-      "/etc/nats-auth/auth.conf",
-      "/etc/nats-zone/zone.conf",
-    ]);
+    assert.deepEqual(
+      reloader.args.filter((a: string) => a.startsWith("/etc/")),
+      ["/etc/nats-config/nats.conf", "/etc/nats-auth/auth.conf", "/etc/nats-zone/zone.conf"],
+    );
     assert.deepEqual(sts.volumeClaimTemplates[0].spec, {
       accessModes: ["ReadWriteOnce"],
       resources: { requests: { storage: "20Gi" } },
@@ -143,14 +181,20 @@ async function freePort(): Promise<number> {
 }
 
 /** Runs the init container's real script with a stub `curl` returning a node with `labels`. */
-function runZoneScript(dir: string, labels: Record<string, string>): { status: number | null; stderr: string } {
+function runZoneScript(
+  dir: string,
+  labels: Record<string, string>,
+): { status: number | null; stderr: string } {
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin, { recursive: true });
   const node = JSON.stringify({ kind: "Node", metadata: { name: "node-1", labels } }, null, 1);
   fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\ncat <<'EOF'\n${node}\nEOF\n`, { mode: 0o755 });
   const zoneDir = path.join(dir, "etc/nats-zone");
   fs.mkdirSync(zoneDir, { recursive: true });
-  const script = ZONE_SCRIPT.split(ZONE_DIR).join(zoneDir).split("/var/run/secrets/kubernetes.io/serviceaccount").join(dir);
+  const script = ZONE_SCRIPT.split(ZONE_DIR)
+    .join(zoneDir)
+    .split("/var/run/secrets/kubernetes.io/serviceaccount")
+    .join(dir);
   fs.writeFileSync(path.join(dir, "token"), "t");
   const r = spawnSync("sh", ["-ec", script], {
     env: { PATH: `${bin}:${process.env.PATH}`, NODE_NAME: "node-1" },
@@ -213,11 +257,18 @@ describe("the rendered config on three real nats-server processes", function () 
       swap('"port": 6222', `"port": ${routePorts[i]}`);
       swap('"http_port": 8222', `"http_port": ${monitorPorts[i]}`);
       swap('"store_dir": "/data"', `"store_dir": ${JSON.stringify(path.join(dir, "data"))}`);
-      swap('"pid_file": "/var/run/nats/nats.pid"', `"pid_file": ${JSON.stringify(path.join(dir, "nats.pid"))}`);
-      for (let j = 0; j < 3; j++) swap(`nats://events-${j}.events-headless:6222`, `nats://127.0.0.1:${routePorts[j]}`);
+      swap(
+        '"pid_file": "/var/run/nats/nats.pid"',
+        `"pid_file": ${JSON.stringify(path.join(dir, "nats.pid"))}`,
+      );
+      for (let j = 0; j < 3; j++)
+        swap(`nats://events-${j}.events-headless:6222`, `nats://127.0.0.1:${routePorts[j]}`);
       fs.writeFileSync(path.join(dir, "etc/nats-config/nats.conf"), c);
       fs.writeFileSync(path.join(dir, "etc/nats-auth/auth.conf"), renderAuthInclude(p.auth!, SYS, APP));
-      const z = runZoneScript(dir, { "kubernetes.io/hostname": `node-${i}`, "topology.kubernetes.io/zone": ZONES[i] });
+      const z = runZoneScript(dir, {
+        "kubernetes.io/hostname": `node-${i}`,
+        "topology.kubernetes.io/zone": ZONES[i],
+      });
       assert.equal(z.status, 0, z.stderr);
       const proc = spawn(server!, ["-c", path.join(dir, "etc/nats-config/nats.conf")], {
         env: { ...process.env, SERVER_NAME: `events-${i}` },
@@ -227,8 +278,14 @@ describe("the rendered config on three real nats-server processes", function () 
     }
     // The readiness the StatefulSet waits for, then a JetStream meta leader.
     for (const port of monitorPorts)
-      await until("healthz", async () => ((await fetch(`http://127.0.0.1:${port}/healthz?js-enabled-only=true`)).ok ? true : undefined));
-    await until("a meta leader", async () => (await getJson(`http://127.0.0.1:${monitorPorts[0]}/jsz`)).meta_cluster?.leader || undefined);
+      await until("healthz", async () =>
+        (await fetch(`http://127.0.0.1:${port}/healthz?js-enabled-only=true`)).ok ? true : undefined,
+      );
+    await until(
+      "a meta leader",
+      async () =>
+        (await getJson(`http://127.0.0.1:${monitorPorts[0]}/jsz`)).meta_cluster?.leader || undefined,
+    );
   });
 
   after(() => {
@@ -274,7 +331,12 @@ describe("the rendered config on three real nats-server processes", function () 
       const zoneOf: Record<string, string> = {};
       for (let i = 0; i < 3; i++) zoneOf[`events-${i}`] = ZONES[i];
       assert.deepEqual(peers.map((s) => zoneOf[s]).sort(), [...ZONES].sort());
-      const mem = await jsm.streams.add({ name: "CACHE", subjects: ["cache.>"], storage: "memory" as never, num_replicas: 1 });
+      const mem = await jsm.streams.add({
+        name: "CACHE",
+        subjects: ["cache.>"],
+        storage: "memory" as never,
+        num_replicas: 1,
+      });
       assert.equal(mem.config.name, "CACHE");
     } finally {
       await nc.close();
@@ -283,7 +345,12 @@ describe("the rendered config on three real nats-server processes", function () 
 
   it("lets the system user in to the system account", async () => {
     const { connect } = await import("@nats-io/transport-node");
-    const nc = await connect({ servers: [`nats://127.0.0.1:${clientPorts[0]}`], user: "sys", pass: SYS, reconnect: false });
+    const nc = await connect({
+      servers: [`nats://127.0.0.1:${clientPorts[0]}`],
+      user: "sys",
+      pass: SYS,
+      reconnect: false,
+    });
     try {
       const reply = await nc.request("$SYS.REQ.SERVER.PING", "", { timeout: 5000 });
       assert.match(reply.string(), /"active_servers":3/);

@@ -14,7 +14,9 @@ const SHARED_KEYS = "/work/shared/data/nats-chart-2.14.2-keys.txt";
 
 /** Key list and open maps straight from the data file, without chart-keys.ts's logic. */
 function keyList(): { keys: Set<string>; open: string[] } {
-  const data = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../sdk/cluster/chart-keys-2.14.2.json"), "utf8"));
+  const data = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "../../../sdk/cluster/chart-keys-2.14.2.json"), "utf8"),
+  );
   return { keys: new Set(Object.keys(data.keys)), open: Object.keys(data.openMaps) };
 }
 
@@ -32,8 +34,11 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
   [
     "GCP, 3 zones",
     (v) => {
-      const terms = "podTemplate.merge.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
-      setPath(v, terms, [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: GCP_ZONES }] }]);
+      const terms =
+        "podTemplate.merge.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+      setPath(v, terms, [
+        { matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: GCP_ZONES }] },
+      ]);
     },
     awsArgs({ platform: { gcp: {} }, zones: GCP_ZONES }),
   ],
@@ -42,7 +47,9 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
     (v) => {
       setPath(v, "config.jetstream.fileStore.pvc.storageClassName", undefined);
       setPath(v, "podTemplate.merge.spec.nodeSelector", { pool: "nats" });
-      setPath(v, "podTemplate.merge.spec.tolerations", [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }]);
+      setPath(v, "podTemplate.merge.spec.tolerations", [
+        { key: "dedicated", operator: "Exists", effect: "NoSchedule" },
+      ]);
     },
     awsArgs({
       platform: {
@@ -69,7 +76,10 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       setPath(v, "config.jetstream.fileStore.pvc.size", "10Gi");
       setPath(v, "config.jetstream.fileStore.maxSize", "9Gi");
       setPath(v, "container.env.GOMEMLIMIT", "819MiB");
-      setPath(v, "container.resources", { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } });
+      setPath(v, "container.resources", {
+        requests: { cpu: "1", memory: "1Gi" },
+        limits: { cpu: "1", memory: "1Gi" },
+      });
     },
     awsArgs({ jetstream: {}, resources: undefined }),
   ],
@@ -80,7 +90,10 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       setPath(v, "config.jetstream.fileStore.maxSize", "21760Mi");
       setPath(v, "config.jetstream.merge.domain", "hub");
       setPath(v, "container.env.GOMEMLIMIT", "6553MiB");
-      setPath(v, "container.resources", { requests: { cpu: "3", memory: "6Gi" }, limits: { cpu: "4", memory: "8Gi" } });
+      setPath(v, "container.resources", {
+        requests: { cpu: "3", memory: "6Gi" },
+        limits: { cpu: "4", memory: "8Gi" },
+      });
     },
     awsArgs({
       jetstream: { fileStorage: "25Gi", fileStoreMaxPercent: 85, memoryStorage: "2Gi", domain: "hub" },
@@ -95,11 +108,17 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
   [
     "auth off",
     (v) => {
-      setPath(v, "config.merge", { "zz_zone$include": "../nats-zone/zone.conf" });
+      setPath(v, "config.merge", { zz_zone$include: "../nats-zone/zone.conf" });
       setPath(v, "container.patch", [
-        { op: "add", path: "/volumeMounts/-", value: { name: "zone", mountPath: "/etc/nats-zone", readOnly: true } },
+        {
+          op: "add",
+          path: "/volumeMounts/-",
+          value: { name: "zone", mountPath: "/etc/nats-zone", readOnly: true },
+        },
       ]);
-      setPath(v, "podTemplate.patch", [{ op: "add", path: "/spec/volumes/-", value: { name: "zone", emptyDir: {} } }]);
+      setPath(v, "podTemplate.patch", [
+        { op: "add", path: "/spec/volumes/-", value: { name: "zone", emptyDir: {} } },
+      ]);
     },
     awsArgs({ auth: { enabled: false } }),
   ],
@@ -138,16 +157,25 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       });
       setPath(v, "promExporter", { enabled: true, podMonitor: { enabled: true } });
     },
-    awsArgs({ service: { type: "InternalLoadBalancer" }, monitoring: { prometheusExporter: true, podMonitor: true } }),
+    awsArgs({
+      service: { type: "InternalLoadBalancer" },
+      monitoring: { prometheusExporter: true, podMonitor: true },
+    }),
   ],
   [
     "internal load balancer on GCP",
     (v) => {
-      const terms = "podTemplate.merge.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
-      setPath(v, terms, [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: GCP_ZONES }] }]);
+      const terms =
+        "podTemplate.merge.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+      setPath(v, terms, [
+        { matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: GCP_ZONES }] },
+      ]);
       setPath(v, "service", {
         enabled: true,
-        merge: { metadata: { annotations: { "networking.gke.io/load-balancer-type": "Internal" } }, spec: { type: "LoadBalancer" } },
+        merge: {
+          metadata: { annotations: { "networking.gke.io/load-balancer-type": "Internal" } },
+          spec: { type: "LoadBalancer" },
+        },
       });
     },
     awsArgs({ platform: { gcp: {} }, zones: GCP_ZONES, service: { type: "InternalLoadBalancer" } }),
@@ -161,13 +189,17 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       setPath(v, "config.cluster.replicas", 5);
       setPath(v, "config.jetstream.fileStore.pvc.storageClassName", "bus-jetstream");
       zoneSpread(v, { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", minDomains: 5 });
-      const terms = "podTemplate.merge.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
-      setPath(v, terms, [{ matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: zones5 }] }]);
+      const terms =
+        "podTemplate.merge.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+      setPath(v, terms, [
+        { matchExpressions: [{ key: "topology.kubernetes.io/zone", operator: "In", values: zones5 }] },
+      ]);
       setPath(v, "podTemplate.merge.spec.nodeSelector", { "pulumi-nats/pool": "bus" });
       setPath(v, "podTemplate.merge.spec.tolerations", [
         { key: "pulumi-nats/dedicated", operator: "Equal", value: "bus", effect: "NoSchedule" },
       ]);
-      const ic = (v.podTemplate as { merge: { spec: { initContainers: { image: string }[] } } }).merge.spec.initContainers;
+      const ic = (v.podTemplate as { merge: { spec: { initContainers: { image: string }[] } } }).merge.spec
+        .initContainers;
       ic[0].image = "registry.example.com/curl:8";
       const patch = (v.podTemplate as { patch: { value: { secret?: { secretName: string } } }[] }).patch;
       patch[1].value.secret!.secretName = "bus-credentials";
@@ -189,7 +221,11 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       setPath(v, "podTemplate.merge.spec.nodeSelector", undefined);
       setPath(v, "podTemplate.merge.spec.tolerations", undefined);
     },
-    awsArgs({ replicas: 1, platform: { kubernetes: {} }, access: { mode: "url", url: "nats://nats.internal:4222" } }),
+    awsArgs({
+      replicas: 1,
+      platform: { kubernetes: {} },
+      access: { mode: "url", url: "nats://nats.internal:4222" },
+    }),
   ],
 ];
 
@@ -206,15 +242,18 @@ describe("NatsCluster chart values", () => {
 
   it("merges raw values over the component's: maps merge, lists replace, patch lists append", () => {
     const extra = { op: "add", path: "/spec/priorityClassName", value: "nats-critical" };
-    const p = plan("events", awsArgs({
-      chart: {
-        values: {
-          podTemplate: { patch: [extra], merge: { metadata: { annotations: { team: "platform" } } } },
-          container: { image: { tag: "2.14.2" } },
-          global: { labels: { team: "platform" } },
+    const p = plan(
+      "events",
+      awsArgs({
+        chart: {
+          values: {
+            podTemplate: { patch: [extra], merge: { metadata: { annotations: { team: "platform" } } } },
+            container: { image: { tag: "2.14.2" } },
+            global: { labels: { team: "platform" } },
+          },
         },
-      },
-    }));
+      }),
+    );
     const expected = awsValues();
     setPath(expected, "podTemplate.patch", [...(expected.podTemplate as { patch: unknown[] }).patch, extra]);
     setPath(expected, "podTemplate.merge.metadata", { annotations: { team: "platform" } });
@@ -252,7 +291,11 @@ describe("NatsCluster chart values", () => {
   it("ships a key list identical to the shared chart 2.14.2 key list", function () {
     if (!fs.existsSync(SHARED_KEYS)) this.skip();
     const { keys } = keyList();
-    const shared = fs.readFileSync(SHARED_KEYS, "utf8").split("\n").filter((l) => l.trim()).map((l) => l.split(" = ")[0]);
+    const shared = fs
+      .readFileSync(SHARED_KEYS, "utf8")
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => l.split(" = ")[0]);
     assert.deepEqual([...keys].sort(), shared.sort());
   });
 });

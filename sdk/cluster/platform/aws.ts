@@ -26,10 +26,22 @@ function assumeRole(service: string, tagSession = false): string {
   });
 }
 
-function role(name: string, service: string, policies: string[], tags: Record<string, string>, parent: pulumi.Resource, tagSession = false) {
+function role(
+  name: string,
+  service: string,
+  policies: string[],
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+  tagSession = false,
+) {
   const r = new aws.iam.Role(name, { assumeRolePolicy: assumeRole(service, tagSession), tags }, { parent });
   const attachments = policies.map(
-    (p) => new aws.iam.RolePolicyAttachment(`${name}-${p.split("/").pop()}`, { role: r.name, policyArn: POLICY + p }, { parent }),
+    (p) =>
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${p.split("/").pop()}`,
+        { role: r.name, policyArn: POLICY + p },
+        { parent },
+      ),
   );
   return { role: r, attachments };
 }
@@ -40,35 +52,82 @@ function createVpc(plan: ClusterPlan, parent: pulumi.Resource): Record<string, p
   const v = a.vpc!;
   const n = plan.component;
   const tags = (extra: Record<string, string>) => ({ ...a.tags, ...extra });
-  const vpc = new aws.ec2.Vpc(`${n}-vpc`, { cidrBlock: v.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags({ Name: `${n}-nats` }) }, { parent });
+  const vpc = new aws.ec2.Vpc(
+    `${n}-vpc`,
+    {
+      cidrBlock: v.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: tags({ Name: `${n}-nats` }),
+    },
+    { parent },
+  );
   const igw = new aws.ec2.InternetGateway(`${n}-igw`, { vpcId: vpc.id, tags: a.tags }, { parent });
-  const publicRt = new aws.ec2.RouteTable(`${n}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: a.tags }, { parent });
+  const publicRt = new aws.ec2.RouteTable(
+    `${n}-public`,
+    { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: a.tags },
+    { parent },
+  );
   const publicSubnets = plan.zones.map((z) => {
-    const s = new aws.ec2.Subnet(`${n}-public-${z}`, {
-      vpcId: vpc.id, availabilityZone: z, cidrBlock: v.publicSubnets[z], mapPublicIpOnLaunch: true,
-      tags: tags({ Name: `${n}-public-${z}`, "kubernetes.io/role/elb": "1" }),
-    }, { parent });
-    new aws.ec2.RouteTableAssociation(`${n}-public-${z}`, { subnetId: s.id, routeTableId: publicRt.id }, { parent });
+    const s = new aws.ec2.Subnet(
+      `${n}-public-${z}`,
+      {
+        vpcId: vpc.id,
+        availabilityZone: z,
+        cidrBlock: v.publicSubnets[z],
+        mapPublicIpOnLaunch: true,
+        tags: tags({ Name: `${n}-public-${z}`, "kubernetes.io/role/elb": "1" }),
+      },
+      { parent },
+    );
+    new aws.ec2.RouteTableAssociation(
+      `${n}-public-${z}`,
+      { subnetId: s.id, routeTableId: publicRt.id },
+      { parent },
+    );
     return s;
   });
   // One NAT gateway keeps the cost down; nodes in other zones lose egress if its zone fails (pulls only).
   const eip = new aws.ec2.Eip(`${n}-nat`, { domain: "vpc", tags: a.tags }, { parent });
-  const nat = new aws.ec2.NatGateway(`${n}-nat`, { allocationId: eip.id, subnetId: publicSubnets[0].id, tags: a.tags }, { parent, dependsOn: [igw] });
-  const privateRt = new aws.ec2.RouteTable(`${n}-private`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: a.tags }, { parent });
+  const nat = new aws.ec2.NatGateway(
+    `${n}-nat`,
+    { allocationId: eip.id, subnetId: publicSubnets[0].id, tags: a.tags },
+    { parent, dependsOn: [igw] },
+  );
+  const privateRt = new aws.ec2.RouteTable(
+    `${n}-private`,
+    { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: a.tags },
+    { parent },
+  );
   const out: Record<string, pulumi.Output<string>> = {};
   for (const z of plan.zones) {
-    const s = new aws.ec2.Subnet(`${n}-private-${z}`, {
-      vpcId: vpc.id, availabilityZone: z, cidrBlock: v.privateSubnets[z],
-      tags: tags({ Name: `${n}-private-${z}`, "kubernetes.io/role/internal-elb": "1" }),
-    }, { parent });
-    new aws.ec2.RouteTableAssociation(`${n}-private-${z}`, { subnetId: s.id, routeTableId: privateRt.id }, { parent });
+    const s = new aws.ec2.Subnet(
+      `${n}-private-${z}`,
+      {
+        vpcId: vpc.id,
+        availabilityZone: z,
+        cidrBlock: v.privateSubnets[z],
+        tags: tags({ Name: `${n}-private-${z}`, "kubernetes.io/role/internal-elb": "1" }),
+      },
+      { parent },
+    );
+    new aws.ec2.RouteTableAssociation(
+      `${n}-private-${z}`,
+      { subnetId: s.id, routeTableId: privateRt.id },
+      { parent },
+    );
     out[z] = s.id;
   }
   return out;
 }
 
 /** A kubeconfig that authenticates with `aws eks get-token` (the AWS CLI must be on PATH). */
-export function eksKubeconfig(clusterName: pulumi.Input<string>, endpoint: pulumi.Input<string>, caData: pulumi.Input<string>, region: string): pulumi.Output<string> {
+export function eksKubeconfig(
+  clusterName: pulumi.Input<string>,
+  endpoint: pulumi.Input<string>,
+  caData: pulumi.Input<string>,
+  region: string,
+): pulumi.Output<string> {
   return pulumi.all([clusterName, endpoint, caData]).apply(([name, server, ca]) =>
     JSON.stringify({
       apiVersion: "v1",
@@ -109,60 +168,112 @@ export function createAwsPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
     endpoint = existing.endpoint;
     caData = existing.certificateAuthorities.apply((c) => c[0].data);
   } else {
-    const clusterRole = role(`${n}-cluster`, "eks.amazonaws.com", ["AmazonEKSClusterPolicy"], a.tags, parent, true);
-    cluster = new aws.eks.Cluster(`${n}`, {
-      roleArn: clusterRole.role.arn,
-      version: a.kubernetesVersion,
-      vpcConfig: { subnetIds: allSubnets, endpointPrivateAccess: true, endpointPublicAccess: true },
-      // Access entries; the identity running `pulumi up` becomes cluster admin.
-      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-      tags: a.tags,
-    }, { parent, dependsOn: clusterRole.attachments });
+    const clusterRole = role(
+      `${n}-cluster`,
+      "eks.amazonaws.com",
+      ["AmazonEKSClusterPolicy"],
+      a.tags,
+      parent,
+      true,
+    );
+    cluster = new aws.eks.Cluster(
+      `${n}`,
+      {
+        roleArn: clusterRole.role.arn,
+        version: a.kubernetesVersion,
+        vpcConfig: { subnetIds: allSubnets, endpointPrivateAccess: true, endpointPublicAccess: true },
+        // Access entries; the identity running `pulumi up` becomes cluster admin.
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        tags: a.tags,
+      },
+      { parent, dependsOn: clusterRole.attachments },
+    );
     clusterName = cluster.name;
     endpoint = cluster.endpoint;
     caData = cluster.certificateAuthority.apply((c) => c.data);
   }
 
-  const nodeRole = role(`${n}-node`, "ec2.amazonaws.com",
-    ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"], a.tags, parent);
+  const nodeRole = role(
+    `${n}-node`,
+    "ec2.amazonaws.com",
+    ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"],
+    a.tags,
+    parent,
+  );
   const taint = plan.placement.taint!;
-  const natsGroups = plan.zones.map((z) =>
-    new aws.eks.NodeGroup(`${n}-${z}`, {
-      clusterName,
-      nodeRoleArn: nodeRole.role.arn,
-      subnetIds: [subnets[z]],
-      instanceTypes: [a.nodes.instanceType],
-      diskSize: a.nodes.diskSizeGiB,
-      scalingConfig: { desiredSize: a.nodes.nodesPerZone, minSize: a.nodes.nodesPerZone, maxSize: a.nodes.nodesPerZone + 1 },
-      updateConfig: { maxUnavailable: 1 },
-      labels: { ...plan.placement.nodeSelector },
-      taints: [{ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" }],
-      tags: { ...a.tags, "pulumi-nats/zone": z },
-    }, { parent, dependsOn: nodeRole.attachments }),
+  const natsGroups = plan.zones.map(
+    (z) =>
+      new aws.eks.NodeGroup(
+        `${n}-${z}`,
+        {
+          clusterName,
+          nodeRoleArn: nodeRole.role.arn,
+          subnetIds: [subnets[z]],
+          instanceTypes: [a.nodes.instanceType],
+          diskSize: a.nodes.diskSizeGiB,
+          scalingConfig: {
+            desiredSize: a.nodes.nodesPerZone,
+            minSize: a.nodes.nodesPerZone,
+            maxSize: a.nodes.nodesPerZone + 1,
+          },
+          updateConfig: { maxUnavailable: 1 },
+          labels: { ...plan.placement.nodeSelector },
+          taints: [{ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" }],
+          tags: { ...a.tags, "pulumi-nats/zone": z },
+        },
+        { parent, dependsOn: nodeRole.attachments },
+      ),
   );
   const groups = [...natsGroups];
   if (a.systemNodes) {
-    groups.push(new aws.eks.NodeGroup(`${n}-system`, {
-      clusterName,
-      nodeRoleArn: nodeRole.role.arn,
-      subnetIds: allSubnets,
-      instanceTypes: [a.systemNodes.instanceType],
-      scalingConfig: { desiredSize: a.systemNodes.count, minSize: a.systemNodes.count, maxSize: a.systemNodes.count + 1 },
-      labels: { "pulumi-nats/pool": "system" },
-      tags: a.tags,
-    }, { parent, dependsOn: nodeRole.attachments }));
+    groups.push(
+      new aws.eks.NodeGroup(
+        `${n}-system`,
+        {
+          clusterName,
+          nodeRoleArn: nodeRole.role.arn,
+          subnetIds: allSubnets,
+          instanceTypes: [a.systemNodes.instanceType],
+          scalingConfig: {
+            desiredSize: a.systemNodes.count,
+            minSize: a.systemNodes.count,
+            maxSize: a.systemNodes.count + 1,
+          },
+          labels: { "pulumi-nats/pool": "system" },
+          tags: a.tags,
+        },
+        { parent, dependsOn: nodeRole.attachments },
+      ),
+    );
   }
 
   const readyForPods: pulumi.Resource[] = [...groups];
   if (a.ebsCsiDriver) {
-    const agent = new aws.eks.Addon(`${n}-pod-identity-agent`, { clusterName, addonName: "eks-pod-identity-agent", tags: a.tags }, { parent, dependsOn: groups });
-    const csiRole = role(`${n}-ebs-csi`, "pods.eks.amazonaws.com", ["service-role/AmazonEBSCSIDriverPolicy"], a.tags, parent, true);
-    readyForPods.push(new aws.eks.Addon(`${n}-ebs-csi`, {
-      clusterName,
-      addonName: "aws-ebs-csi-driver",
-      podIdentityAssociations: [{ roleArn: csiRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
-      tags: a.tags,
-    }, { parent, dependsOn: [agent, ...csiRole.attachments, ...groups] }));
+    const agent = new aws.eks.Addon(
+      `${n}-pod-identity-agent`,
+      { clusterName, addonName: "eks-pod-identity-agent", tags: a.tags },
+      { parent, dependsOn: groups },
+    );
+    const csiRole = role(
+      `${n}-ebs-csi`,
+      "pods.eks.amazonaws.com",
+      ["service-role/AmazonEBSCSIDriverPolicy"],
+      a.tags,
+      parent,
+      true,
+    );
+    readyForPods.push(
+      new aws.eks.Addon(
+        `${n}-ebs-csi`,
+        {
+          clusterName,
+          addonName: "aws-ebs-csi-driver",
+          podIdentityAssociations: [{ roleArn: csiRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
+          tags: a.tags,
+        },
+        { parent, dependsOn: [agent, ...csiRole.attachments, ...groups] },
+      ),
+    );
   }
 
   const kubeconfig = eksKubeconfig(clusterName, endpoint, caData, a.region);

@@ -10,7 +10,11 @@ import { createStorageClass } from "./storage";
 import type { PlatformResult } from "./types";
 
 /** A kubeconfig that authenticates with `gke-gcloud-auth-plugin` (must be on PATH). */
-export function gkeKubeconfig(name: pulumi.Input<string>, endpoint: pulumi.Input<string>, caData: pulumi.Input<string>): pulumi.Output<string> {
+export function gkeKubeconfig(
+  name: pulumi.Input<string>,
+  endpoint: pulumi.Input<string>,
+  caData: pulumi.Input<string>,
+): pulumi.Output<string> {
   return pulumi.all([name, endpoint, caData]).apply(([n, server, ca]) =>
     JSON.stringify({
       apiVersion: "v1",
@@ -43,25 +47,32 @@ export function createGcpPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
   let endpoint: pulumi.Output<string>;
   let caData: pulumi.Output<string>;
   if (g.existingCluster) {
-    const c = gcp.container.getClusterOutput({ name: g.existingCluster.name, location: g.existingCluster.location, project: g.project }, { parent });
+    const c = gcp.container.getClusterOutput(
+      { name: g.existingCluster.name, location: g.existingCluster.location, project: g.project },
+      { parent },
+    );
     clusterName = c.name;
     location = g.existingCluster.location;
     endpoint = c.endpoint;
     caData = c.masterAuths.apply((m) => m[0].clusterCaCertificate);
   } else {
-    const cluster = new gcp.container.Cluster(n, {
-      project: g.project,
-      location: g.region,
-      nodeLocations: plan.zones,
-      network: g.network,
-      subnetwork: g.subnetwork,
-      minMasterVersion: g.kubernetesVersion,
-      releaseChannel: { channel: "REGULAR" },
-      // The default pool is replaced by the system and NATS pools below.
-      removeDefaultNodePool: true,
-      initialNodeCount: 1,
-      resourceLabels: g.labels,
-    }, { parent });
+    const cluster = new gcp.container.Cluster(
+      n,
+      {
+        project: g.project,
+        location: g.region,
+        nodeLocations: plan.zones,
+        network: g.network,
+        subnetwork: g.subnetwork,
+        minMasterVersion: g.kubernetesVersion,
+        releaseChannel: { channel: "REGULAR" },
+        // The default pool is replaced by the system and NATS pools below.
+        removeDefaultNodePool: true,
+        initialNodeCount: 1,
+        resourceLabels: g.labels,
+      },
+      { parent },
+    );
     clusterName = cluster.name;
     location = g.region;
     endpoint = cluster.endpoint;
@@ -69,39 +80,55 @@ export function createGcpPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
   }
   const taint = plan.placement.taint!;
   const pools: pulumi.Resource[] = [
-    new gcp.container.NodePool(`${n}-nats`, {
-      project: g.project,
-      cluster: clusterName,
-      location,
-      nodeLocations: plan.zones,
-      nodeCount: g.nodes.nodesPerZone,
-      nodeConfig: {
-        machineType: g.nodes.machineType,
-        diskSizeGb: g.nodes.diskSizeGb,
-        labels: { ...plan.placement.nodeSelector },
-        taints: [{ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" }],
-        resourceLabels: g.labels,
-        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+    new gcp.container.NodePool(
+      `${n}-nats`,
+      {
+        project: g.project,
+        cluster: clusterName,
+        location,
+        nodeLocations: plan.zones,
+        nodeCount: g.nodes.nodesPerZone,
+        nodeConfig: {
+          machineType: g.nodes.machineType,
+          diskSizeGb: g.nodes.diskSizeGb,
+          labels: { ...plan.placement.nodeSelector },
+          taints: [{ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" }],
+          resourceLabels: g.labels,
+          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        },
+        management: { autoRepair: true, autoUpgrade: true },
+        // Surge a new node before draining the old one; the PDB allows one NATS pod down at a time.
+        upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
       },
-      management: { autoRepair: true, autoUpgrade: true },
-      // Surge a new node before draining the old one; the PDB allows one NATS pod down at a time.
-      upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
-    }, { parent }),
+      { parent },
+    ),
   ];
   if (g.systemNodes) {
-    pools.push(new gcp.container.NodePool(`${n}-system`, {
-      project: g.project,
-      cluster: clusterName,
-      location,
-      nodeLocations: plan.zones,
-      nodeCount: g.systemNodes.nodesPerZone,
-      nodeConfig: { machineType: g.systemNodes.machineType, labels: { "pulumi-nats/pool": "system" }, resourceLabels: g.labels },
-      management: { autoRepair: true, autoUpgrade: true },
-    }, { parent }));
+    pools.push(
+      new gcp.container.NodePool(
+        `${n}-system`,
+        {
+          project: g.project,
+          cluster: clusterName,
+          location,
+          nodeLocations: plan.zones,
+          nodeCount: g.systemNodes.nodesPerZone,
+          nodeConfig: {
+            machineType: g.systemNodes.machineType,
+            labels: { "pulumi-nats/pool": "system" },
+            resourceLabels: g.labels,
+          },
+          management: { autoRepair: true, autoUpgrade: true },
+        },
+        { parent },
+      ),
+    );
   }
   const kubeconfig = gkeKubeconfig(clusterName, endpoint, caData);
   const provider = new k8s.Provider(`${n}-k8s`, { kubeconfig }, { parent });
-  const extra: Record<string, pulumi.Input<string>> = g.diskKmsKey ? { "disk-encryption-kms-key": g.diskKmsKey } : {};
+  const extra: Record<string, pulumi.Input<string>> = g.diskKmsKey
+    ? { "disk-encryption-kms-key": g.diskKmsKey }
+    : {};
   const storageClass = createStorageClass(plan, extra, { parent, provider, dependsOn: pools });
   return { provider, kubeconfig, readyForPods: [...pools, storageClass], clusterName };
 }

@@ -10,6 +10,7 @@ export function createKubernetesPlatform(plan: ClusterPlan, parent: pulumi.Resou
   const k = plan.kubernetes!;
   let provider = k.provider;
   const kubeconfig = k.kubeconfig === undefined ? undefined : pulumi.secret(pulumi.output(k.kubeconfig));
-  if (!provider && kubeconfig) provider = new k8s.Provider(`${plan.component}-k8s`, { kubeconfig }, { parent });
+  if (!provider && kubeconfig)
+    provider = new k8s.Provider(`${plan.component}-k8s`, { kubeconfig }, { parent });
   return { provider, kubeconfig, readyForPods: [], clusterName: undefined };
 }
