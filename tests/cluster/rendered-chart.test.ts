@@ -1,9 +1,10 @@
 // What the real chart makes of our values, and what a real nats-server makes
 // of the result. tests/cluster/rendered/ holds `helm template` output of the
 // nats chart 2.14.2 (nats-io/k8s tag nats-2.14.2, helm v3.22 built from the
-// Go module proxy) for the values in values-*.json. The first test fails when
+// Go module proxy) for the values in values-*.json, kept as .yaml.txt so that
+// formatters leave helm's output byte for byte. The first test fails when
 // the planner's values drift from those files: re-render them with
-//   helm template events <k8s repo>/helm/charts/nats --namespace nats -f values-aws.json > chart-aws.yaml
+//   helm template events <k8s repo>/helm/charts/nats --namespace nats -f values-aws.json > chart-aws.yaml.txt
 // Then three real nats-server 2.14.2 processes run the rendered nats.conf (with
 // only ports, paths and route hosts rewritten for 127.0.0.1), with the auth
 // include file the component stores in the credentials Secret and the zone file
@@ -65,7 +66,7 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
 
   it("render the objects NatsCluster relies on, and no nats-box or test pod", () => {
     assert.deepEqual(
-      docs("chart-aws.yaml")
+      docs("chart-aws.yaml.txt")
         .map((d) => `${d.kind}/${d.metadata.name}`)
         .sort(),
       [
@@ -77,11 +78,11 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
         "StatefulSet/events",
       ],
     );
-    assert.ok(docs("chart-tls.yaml").some((d) => d.kind === "PodMonitor"));
+    assert.ok(docs("chart-tls.yaml.txt").some((d) => d.kind === "PodMonitor"));
   });
 
   it("render a StatefulSet pinned to the NATS nodes, spread over zones, with the auth and zone files mounted", () => {
-    const sts = ofKind(docs("chart-aws.yaml"), "StatefulSet").spec as Any;
+    const sts = ofKind(docs("chart-aws.yaml.txt"), "StatefulSet").spec as Any;
     assert.equal(sts.replicas, 3);
     const pod = sts.template.spec;
     assert.deepEqual(pod.nodeSelector, { "pulumi-nats/pool": "events" });
@@ -134,12 +135,12 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
       resources: { requests: { storage: "20Gi" } },
       storageClassName: "events-jetstream",
     });
-    const pdb = ofKind(docs("chart-aws.yaml"), "PodDisruptionBudget").spec as Any;
+    const pdb = ofKind(docs("chart-aws.yaml.txt"), "PodDisruptionBudget").spec as Any;
     assert.equal(pdb.maxUnavailable, 1);
   });
 
   it("render a config that includes the credentials and zone files and holds no password", () => {
-    const conf = ofKind(docs("chart-aws.yaml"), "ConfigMap").data!["nats.conf"];
+    const conf = ofKind(docs("chart-aws.yaml.txt"), "ConfigMap").data!["nats.conf"];
     assert.match(conf, /include \.\.\/nats-auth\/auth\.conf;/);
     assert.match(conf, /include \.\.\/nats-zone\/zone\.conf;/);
     assert.match(conf, /"max_file_store": 18Gi,/);
@@ -149,7 +150,7 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
   });
 
   it("render TLS on clients and routes, the CA, and an internal NLB Service", () => {
-    const all = docs("chart-tls.yaml");
+    const all = docs("chart-tls.yaml.txt");
     const conf = ofKind(all, "ConfigMap").data!["nats.conf"];
     assert.match(conf, /"tls:\/\/events-0\.events-headless:6222"/);
     assert.match(conf, /"cert_file": "\/etc\/nats-certs\/nats\/tls\.crt"/);
@@ -237,7 +238,7 @@ describe("the rendered config on three real nats-server processes", function () 
   before(async function () {
     if (!server) this.skip();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nats-cluster-render-"));
-    const conf = ofKind(docs("chart-aws.yaml"), "ConfigMap").data!["nats.conf"];
+    const conf = ofKind(docs("chart-aws.yaml.txt"), "ConfigMap").data!["nats.conf"];
     const routePorts: number[] = [];
     for (let i = 0; i < 3; i++) {
       clientPorts.push(await freePort());
