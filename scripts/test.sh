@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
 npm ci --no-audit --no-fund
 bash scripts/install-nats.sh
+bash scripts/install-pulumi.sh
 echo "test.sh: installed in $((SECONDS - start))s"
 export PATH="$PWD/.cache/bin:$PATH"
 npm test

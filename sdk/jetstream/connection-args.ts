@@ -3,7 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** TLS material for the client connection, as PEM text (not file paths). */
-export interface TlsArgs {
+export interface ConnectionTlsArgs {
   /** CA certificate(s) that signed the server's certificate. */
   ca?: pulumi.Input<string>;
   /** Client certificate, for servers that verify clients (mutual TLS). */
@@ -30,7 +30,7 @@ export interface ConnectionArgs {
   /** Contents of a `.creds` file (JWT and seed). Secret. */
   creds?: pulumi.Input<string>;
   /** TLS for the connection. */
-  tls?: pulumi.Input<TlsArgs>;
+  tls?: pulumi.Input<ConnectionTlsArgs>;
   /** JetStream domain, e.g. the domain of a leaf node's JetStream. Excludes `apiPrefix`. */
   domain?: pulumi.Input<string>;
   /** JetStream API prefix for imported JetStream (default `$JS.API`). Excludes `domain`. */

@@ -8,7 +8,7 @@ export type {
   AssetArgs,
   AssetInfo,
 } from "./dynamic";
-export type { ConnectionArgs, TlsArgs } from "./connection-args";
+export type { ConnectionArgs, ConnectionTlsArgs } from "./connection-args";
 export { Retention, Storage, Discard, Compression, PersistMode } from "./tables/stream";
 export { DeliverPolicy, AckPolicy, ReplayPolicy, PriorityPolicy } from "./tables/consumer";
 export { AssetCore, cores } from "./core";
