@@ -3,7 +3,7 @@ import { keyValueFields, objectStoreFields } from "../../sdk/jetstream/tables/bu
 import { ErrorCode } from "../../sdk/jetstream/errors";
 import type { Ctx, RowExample, StreamLikeSuite, Target } from "./table-runner";
 import { cores, withConnection } from "./support";
-import { holds } from "./stream-examples";
+import { holds, movedTo } from "./stream-examples";
 
 const S = 1e9;
 
@@ -76,7 +76,12 @@ const common: Record<string, (c: Ctx) => RowExample> = {
     cluster: true,
     value: { tags: ["az:b"] },
     wire: { tags: ["az:b"] },
-    next: { value: { tags: ["az:c"] }, wire: { tags: ["az:c"] }, rule: "update" },
+    next: {
+      value: { tags: ["az:c"] },
+      wire: { tags: ["az:c"] },
+      rule: "update",
+      settle: (c, stream) => movedTo(c.target, stream, "n3"),
+    },
   }),
   compression: () => ({
     base: { storage: "file" },

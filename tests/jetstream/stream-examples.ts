@@ -38,6 +38,26 @@ async function publishNoAck(target: Target, subject: string, count: number) {
   await nc.close();
 }
 
+/**
+ * Waits until `stream` runs on `server` alone. While a stream moves it may
+ * have no leader and not answer STREAM.INFO, so ask with a short timeout.
+ */
+export async function movedTo(target: Target, stream: string, server: string): Promise<void> {
+  const nc = await target.connect();
+  try {
+    await waitFor(
+      async () => {
+        const reply = await nc.request(`$JS.API.STREAM.INFO.${stream}`, undefined, { timeout: 250 });
+        const info = reply.json<{ cluster?: { leader?: string; replicas?: unknown[] } }>();
+        return info.cluster?.leader === server && !info.cluster.replicas?.length ? true : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: `${stream} to run on ${server} alone` },
+    );
+  } finally {
+    await nc.close();
+  }
+}
+
 export function streamSuite(): StreamLikeSuite {
   return {
     core: cores.stream,
@@ -123,7 +143,13 @@ export const streamExamples: Record<string, (c: Ctx) => RowExample> = {
     cluster: true,
     value: { tags: ["az:b"] },
     wire: { tags: ["az:b"] },
-    next: { value: { tags: ["az:c"] }, wire: { tags: ["az:c"] }, rule: "update" },
+    next: {
+      value: { tags: ["az:c"] },
+      wire: { tags: ["az:c"] },
+      rule: "update",
+      // The stream moves from n2 (az:b) to n3 (az:c), messages and all.
+      settle: (c, stream) => movedTo(c.target, stream, "n3"),
+    },
   }),
   mirror: (c) => ({
     base: { subjects: undefined },

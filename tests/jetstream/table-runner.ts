@@ -31,6 +31,8 @@ export interface RowChange {
    * an in-place update through the raw API (proof that the rule is the server's).
    */
   serverRefuses?: number;
+  /** Waits until the change has settled on the server (a stream move). */
+  settle?: (c: Ctx, stream: string) => Promise<void>;
   /** Why the server accepts the raw update although the row replaces (e.g. the value is ignored). */
   serverIgnores?: (info: StreamInfo) => void;
 }
@@ -192,6 +194,7 @@ export async function change(suite: StreamLikeSuite, key: string, ex: RowExample
       `diff shows ${key} as an update: ${JSON.stringify(diff.fields)}`,
     );
     const { outs: after } = await core.update(id, outs, nextInputs);
+    await next.settle?.(c, suite.stream(c));
     const info = await raw(suite, c, nextInputs);
     assert.equal(info.state.messages, count, "the update kept every message");
     if ("wire" in next) {

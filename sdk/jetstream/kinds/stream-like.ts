@@ -81,10 +81,19 @@ export function streamLikeKind(spec: StreamLikeSpec): Kind {
     async update(api, desired, changed) {
       const body = request(desired);
       // The server refuses moving a stream and changing its replicas in one
-      // update: change the replicas first, then move it.
+      // update, so take one step at a time, in the order whose middle state
+      // the cluster can place: growing, move first (the new placement fits
+      // the old, smaller count); shrinking, scale first (the old placement
+      // held more replicas). Always scaling first failed going from R1 on
+      // tags [az:a] to R3 across the cluster: no 3 servers carry az:a.
       if (changed.includes("placement") && changed.includes("num_replicas")) {
-        const current = await api.streamInfo(String(body.name));
-        await api.streamUpdate({ ...body, placement: current.config.placement });
+        const current = (await api.streamInfo(String(body.name))).config;
+        const growing = Number(body.num_replicas ?? 1) > Number(current.num_replicas ?? 1);
+        await api.streamUpdate(
+          growing
+            ? { ...body, num_replicas: current.num_replicas }
+            : { ...body, placement: current.placement },
+        );
       }
       return observed(await api.streamUpdate(body));
     },
