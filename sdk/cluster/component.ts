@@ -53,6 +53,12 @@ export interface NatsClusterOutputs {
   /** The nats chart version deployed. */
   chartVersion: pulumi.Output<string>;
   /**
+   * The URL(s) this program uses to reach NATS (the port-forward's
+   * 127.0.0.1 address, the load balancer's, or the ones given). Not secret:
+   * use it to open the same port-forward by hand for `pulumi refresh`.
+   */
+  accessUrls: pulumi.Output<string[]>;
+  /**
    * How this program reaches NATS, for Stream, Consumer, KeyValue and
    * ObjectStore `connection`. Resolves only after the chart's objects are
    * created and the servers' pods are ready (and, with port-forward, after the
@@ -85,6 +91,7 @@ export class NatsCluster extends pulumi.ComponentResource {
   readonly kubernetesClusterName!: pulumi.Output<string | undefined>;
   readonly kubeconfig!: pulumi.Output<string | undefined>;
   readonly chartVersion!: pulumi.Output<string>;
+  readonly accessUrls!: pulumi.Output<string[]>;
   readonly connection!: pulumi.Output<ConnectionArgs>;
 
   constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -240,6 +247,7 @@ export class NatsCluster extends pulumi.ComponentResource {
       kubernetesClusterName: platform.clusterName ?? pulumi.output(undefined),
       kubeconfig: platform.kubeconfig ? pulumi.secret(platform.kubeconfig) : pulumi.output(undefined),
       chartVersion: pulumi.output(p.chart.version),
+      accessUrls: servers,
       connection: pulumi.secret(connection),
     };
     Object.assign(this, outputs);

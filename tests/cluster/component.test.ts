@@ -228,6 +228,8 @@ describe("NatsCluster under mocks", function () {
       for (const o of [c.appPassword, c.systemPassword, c.kubeconfig, c.connection])
         assert.ok(await isSecret(o));
       assert.equal(await isSecret(c.clientUrl), false);
+      assert.equal(await isSecret(c.accessUrls), false);
+      assert.deepEqual(await valueOf(c.accessUrls), (await valueOf(c.connection)).servers);
     });
 
     it("outputs a connection (port-forward URL, app user) that depends on the chart", async () => {
