@@ -170,10 +170,28 @@ export const consumerKind: Kind = {
   },
 
   async create(api, desired) {
-    try {
-      return observed(await api.consumerCreate(String(desired._stream), requestBody(desired), "create"));
-    } catch (err) {
-      throw explainStreamLimits(err);
+    const stream = String(desired._stream);
+    const deadline = Date.now() + api.options.readyDeadlineMs;
+    for (;;) {
+      try {
+        return observed(await api.consumerCreate(stream, requestBody(desired), "create"));
+      } catch (err) {
+        // A meta leader elected moments ago may still be applying its log and
+        // answer "stream not found" for a stream created just before. Only
+        // while the stream itself answers is that retried; a stream that
+        // truly is missing fails at once.
+        if (isApiError(err, ErrorCode.StreamNotFound) && Date.now() < deadline) {
+          const exists = await api.streamInfo(stream).then(
+            () => true,
+            () => false,
+          );
+          if (exists) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            continue;
+          }
+        }
+        throw explainStreamLimits(err);
+      }
     }
   },
 
