@@ -46,7 +46,7 @@ const shipments = new Stream("shipments", {
 
 const fulfilment = new Consumer("fulfilment", {
   connection,
-  stream: orders.name,
+  stream: orders,
   name: "fulfilment",
   filterSubjects: ["orders.placed"],
   ackPolicy: "explicit",
@@ -58,7 +58,7 @@ const fulfilment = new Consumer("fulfilment", {
 
 const shipper = new Consumer("shipper", {
   connection,
-  stream: shipments.name,
+  stream: shipments,
   name: "shipper",
   ackPolicy: "explicit",
   maxDeliver: 5,

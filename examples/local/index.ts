@@ -34,7 +34,7 @@ const events = new Stream("events", {
 
 const processor = new Consumer("event-processor", {
   connection,
-  stream: events.name,
+  stream: events,
   name: "event-processor",
   deliverPolicy: "all",
   ackPolicy: "explicit",

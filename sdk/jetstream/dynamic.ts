@@ -28,7 +28,15 @@ export interface AssetArgs {
 
 export type StreamArgs = AssetArgs & Inputs<StreamConfigInputs> & { name: pulumi.Input<string> };
 export type ConsumerArgs = AssetArgs &
-  Inputs<ConsumerConfigInputs> & { stream: pulumi.Input<string>; name: pulumi.Input<string> };
+  Omit<Inputs<ConsumerConfigInputs>, "stream"> & {
+    /**
+     * The stream to read: its name, or better the `Stream` resource itself, so
+     * that the consumer is replaced with it (the server deletes a stream's
+     * consumers with the stream) and not deleted separately.
+     */
+    stream: pulumi.Input<string> | Stream;
+    name: pulumi.Input<string>;
+  };
 export type KeyValueArgs = AssetArgs & Inputs<KeyValueConfigInputs> & { bucket: pulumi.Input<string> };
 export type ObjectStoreArgs = AssetArgs & Inputs<ObjectStoreConfigInputs> & { bucket: pulumi.Input<string> };
 
@@ -127,7 +135,20 @@ export class Consumer extends pulumi.dynamic.Resource {
   declare readonly stream: pulumi.Output<string>;
   declare readonly info: pulumi.Output<AssetInfo>;
   constructor(name: string, args: ConsumerArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerFor("consumer"), name, register(args), secretOutputs(opts), "jetstream", "Consumer");
+    const stream = args.stream;
+    const follow: pulumi.CustomResourceOptions =
+      stream instanceof Stream
+        ? { replaceWith: [...(opts?.replaceWith ?? []), stream], deletedWith: opts?.deletedWith ?? stream }
+        : {};
+    const inputs = register({ ...args, stream: stream instanceof Stream ? stream.name : stream });
+    super(
+      providerFor("consumer"),
+      name,
+      inputs,
+      secretOutputs({ ...opts, ...follow }),
+      "jetstream",
+      "Consumer",
+    );
   }
 }
 

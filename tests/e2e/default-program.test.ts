@@ -93,10 +93,19 @@ describe("e2e: the default program with the real Pulumi CLI", function () {
     const preview = await stack.preview();
     assert.match(preview.output, /\+-pulumi-nodejs:dynamic\/jetstream:Stream: \(replace\)/);
     assert.match(preview.output, /~ storage\s*: "file" => "memory"/);
+    // The server deletes a stream's consumers with it: the consumer is replaced too.
+    assert.match(preview.output, /\+-pulumi-nodejs:dynamic\/jetstream:Consumer: \(replace\)/);
     await stack.up();
     const info = await streamInfo();
     assert.equal(info.config.storage, "memory");
     assert.equal(info.state.messages, 0);
+    const consumer = (await natsCli(["consumer", "info", "EVENTS", "event-processor"], {
+      server: cluster,
+      json: true,
+    })) as {
+      config: { durable_name: string };
+    };
+    assert.equal(consumer.config.durable_name, "event-processor");
   });
 
   it("finds a change made behind the program's back with refresh", async () => {
@@ -106,6 +115,7 @@ describe("e2e: the default program with the real Pulumi CLI", function () {
     const preview = await stack.preview();
     assert.match(preview.output, /- maxMsgs\s*: 100/);
     assert.match(preview.output, /~ 1 to update/);
+    assert.doesNotMatch(preview.output, /to create|to replace/);
     await stack.up();
     assert.equal((await streamInfo()).config.max_msgs, -1);
   });
