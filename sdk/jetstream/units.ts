@@ -63,7 +63,15 @@ function scaleDecimal(text: string, unit: bigint, what: string): bigint {
   return scaled;
 }
 
+/** The server keeps durations and sizes as Go int64. */
+const INT64_MAX = 2n ** 63n - 1n;
+
 function toSafeNumber(value: bigint, original: string, unit: string): number {
+  // Beyond int64 the server cannot decode the number (and JSON.stringify
+  // writes 1e21 and above with an exponent): refuse rather than send it.
+  if (value > INT64_MAX) {
+    throw new UnitError(`"${original}" is too large: the server's limit is ${INT64_MAX} ${unit}`);
+  }
   const n = Number(value);
   if (BigInt(n) !== value) {
     throw new UnitError(`"${original}" cannot be represented exactly in ${unit}; round it`);
@@ -154,14 +162,20 @@ export function parseSize(input: SizeInput): number {
   return toSafeNumber(scaleDecimal(m[1], unit, "size"), input, "bytes");
 }
 
-/** Formats bytes with the largest binary unit that divides them exactly ("10GiB"). */
+/** Formats bytes with the unit that gives the shortest exact text ("10GiB", "10GB"). */
 export function formatSize(bytes: number): string {
   if (bytes < 0) return String(bytes);
-  for (const unit of ["PiB", "TiB", "GiB", "MiB", "KiB"] as const) {
+  // The shortest exact form, binary or SI: 10e9 reads "10GB", not "9765625KiB"
+  // (what a user wrote as "10GB" comes back recognisable after a refresh).
+  let best = `${bytes}B`;
+  for (const unit of ["PiB", "PB", "TiB", "TB", "GiB", "GB", "MiB", "MB", "KiB", "KB"] as const) {
     const size = BYTES_PER[unit.toLowerCase()];
-    if (bytes > 0 && BigInt(bytes) % size === 0n) return `${BigInt(bytes) / size}${unit}`;
+    if (bytes > 0 && BigInt(bytes) % size === 0n) {
+      const text = `${BigInt(bytes) / size}${unit}`;
+      if (text.length < best.length) best = text;
+    }
   }
-  return `${bytes}B`;
+  return best;
 }
 
 /** A number's plain decimal text (no exponent), for exact scaling. */
