@@ -458,3 +458,54 @@ describe("NatsCluster under mocks", function () {
     assert.equal(b, undefined);
   });
 });
+
+// The JetStream resources' side of readiness: a Stream given `connection`
+// must be registered with the chart among its dependencies, which is what
+// makes the engine create it after the cluster and delete it before. The
+// engine sees dependencies in the registration request, so the mock monitor's
+// registerResource is wrapped to read them.
+describe("a Stream given NatsCluster.connection", function () {
+  this.timeout(30000);
+
+  it("is registered with the chart (and so its objects) as a dependency", async () => {
+    const pulumiSdk = await import("@pulumi/pulumi");
+    const { NatsCluster } = await import("../../sdk/cluster/component");
+    const { Stream } = await import("../../sdk/jetstream");
+    const deps: Record<string, string[]> = {};
+    let chartUrn: pulumi.Output<string> | undefined;
+    await buildCluster(() => {
+      const monitor = pulumiSdk.runtime.getMonitor() as unknown as {
+        registerResource: (req: RegisterRequest, cb: unknown) => unknown;
+      };
+      const original = monitor.registerResource.bind(monitor);
+      monitor.registerResource = (req, cb) => {
+        const all = new Set(req.getDependenciesList());
+        req.getPropertydependenciesMap().forEach((v) => v.getUrnsList().forEach((u) => all.add(u)));
+        deps[`${req.getType()}::${req.getName()}`] = [...all];
+        return original(req, cb);
+      };
+      const nats = new NatsCluster("events", awsArgs({ platform: { kubernetes: {} } }));
+      chartUrn = nats.urn.apply((u) =>
+        u.replace(
+          "nats:index:NatsCluster::events",
+          "nats:index:NatsCluster$kubernetes:helm.sh/v4:Chart::events",
+        ),
+      );
+      return new Stream("orders", {
+        connection: nats.connection,
+        name: "ORDERS",
+        subjects: ["orders.>"],
+      } as never);
+    });
+    const stream = Object.entries(deps).find(([k]) => k.endsWith("::orders"));
+    assert.ok(stream, `the Stream was not registered: ${Object.keys(deps).join(", ")}`);
+    assert.ok(stream[1].includes(await valueOf(chartUrn!)), `Stream dependencies: ${stream[1].join(", ")}`);
+  });
+});
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(f: (v: { getUrnsList(): string[] }) => void): void };
+}
