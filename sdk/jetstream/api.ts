@@ -36,11 +36,14 @@ export class JetStreamApi {
     subject: string,
     body?: Json,
     deadline = Date.now() + this.options.readyDeadlineMs,
+    /** Set when an attempt failed transiently: its request may have been applied. */
+    retried?: { value: boolean },
   ): Promise<T> {
     const full = `${this.options.prefix}.${subject}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let attempt = 0;
     for (;;) {
+      if (attempt > 0 && retried) retried.value = true;
       try {
         apiCalls.count++;
         // No attempt outlives the deadline by more than a moment: without
@@ -66,7 +69,7 @@ export class JetStreamApi {
       return await this.request("INFO", undefined, deadline);
     } catch (err) {
       throw new NotReadyError(
-        `JetStream did not become ready before the ready timeout: ${describe(err)}. ` +
+        `JetStream did not become ready before the ready timeout: ${describe(err).replace(/\.$/, "")}. ` +
           "Check that JetStream is enabled for this account and, on a cluster, that a majority of servers is up " +
           "(a meta leader is elected); raise readyTimeout if the cluster is still starting.",
         { cause: err },
@@ -83,8 +86,50 @@ export class JetStreamApi {
   streamUpdate(config: Json): Promise<StreamInfo> {
     return this.request<StreamInfo>(`STREAM.UPDATE.${config.name}`, { ...config, pedantic: true });
   }
-  streamDelete(name: string): Promise<Json> {
-    return this.request(`STREAM.DELETE.${name}`);
+  async streamDelete(name: string): Promise<Json> {
+    const deadline = Date.now() + this.options.readyDeadlineMs;
+    const retried = { value: false };
+    try {
+      return await this.request(`STREAM.DELETE.${name}`, undefined, deadline, retried);
+    } catch (err) {
+      // The meta leader answers "not found" as soon as a delete is proposed,
+      // before it is committed. After a lost answer that delete may be our
+      // own, proposed by a leader without a majority, and may never be
+      // applied: "not found" only counts once the leader's list of applied
+      // streams no longer has it.
+      if (retried.value && isStreamNotFound(err)) await this.untilStreamGone(name, deadline);
+      throw err;
+    }
+  }
+  /** Waits until the stream is no longer among the applied streams; NotReadyError past the deadline. */
+  private async untilStreamGone(name: string, deadline: number): Promise<void> {
+    for (;;) {
+      let listed = false;
+      for (let offset = 0; ;) {
+        const page = await this.request<{ streams: string[] | null; total: number; limit: number }>(
+          "STREAM.NAMES",
+          { offset },
+          deadline,
+        ).catch((err) => {
+          throw new NotReadyError(
+            `the delete of stream ${name} was accepted but is not confirmed: ${describe(err)}`,
+            { cause: err },
+          );
+        });
+        const names = page.streams ?? [];
+        if (names.includes(name)) listed = true;
+        offset += names.length;
+        if (listed || names.length === 0 || offset >= page.total) break;
+      }
+      if (!listed) return;
+      if (Date.now() >= deadline) {
+        throw new NotReadyError(
+          `the delete of stream ${name} was accepted but not applied before the ready timeout: the cluster has ` +
+            "no quorum (a majority of servers is down or cut off). Bring the servers back and run again.",
+        );
+      }
+      await sleep(250);
+    }
   }
   consumerInfo(stream: string, name: string): Promise<ConsumerInfo> {
     return this.request<ConsumerInfo>(`CONSUMER.INFO.${stream}.${name}`);
@@ -103,6 +148,10 @@ export class JetStreamApi {
   consumerPause(stream: string, name: string, pauseUntil: string | undefined): Promise<Json> {
     return this.request(`CONSUMER.PAUSE.${stream}.${name}`, pauseUntil ? { pause_until: pauseUntil } : {});
   }
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.code === ErrorCode.StreamNotFound;
 }
 
 function isTransient(err: unknown): boolean {
