@@ -147,16 +147,26 @@ export const durations: Codec<DurationInput[]> = {
   decode: (wire) => ((wire as number[] | undefined) ?? []).map((ns) => formatDuration(ns)),
 };
 
-/** An RFC 3339 time ("2026-01-01T00:00:00Z"), kept as the server writes it. */
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An RFC 3339 time ("2026-01-01T00:00:00Z"), sent in UTC exactly as the server
+ * writes it back (Go's RFC3339Nano: no trailing zeros in the fraction, none
+ * at all for whole seconds). Going through Date would drop nanoseconds and
+ * write ".000Z", which the server returns as "Z": a refresh then saw drift.
+ */
 export const time: Codec<string> = {
   schema: { type: "string" },
   encode(value) {
-    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
+    const m = typeof value === "string" ? RFC3339.exec(value.trim()) : null;
+    const seconds = m ? Date.parse(`${m[1]}${m[3].toUpperCase()}`) : NaN;
+    if (!m || Number.isNaN(seconds)) {
       throw new UnitError(
-        `${JSON.stringify(value)} is not a time: use RFC 3339, e.g. "2026-01-01T00:00:00Z"`,
+        `${JSON.stringify(value)} is not a time: use RFC 3339, e.g. "2026-01-01T00:00:00Z" or "2026-01-01T02:00:00.5+02:00"`,
       );
     }
-    return new Date(value).toISOString();
+    const fraction = (m[2] ?? "").replace(/0+$/, "");
+    return `${new Date(seconds).toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ""}Z`;
   },
   decode: (wire) => String(wire),
 };

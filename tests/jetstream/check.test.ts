@@ -162,6 +162,15 @@ describe("check: bad inputs are refused locally, naming the field", () => {
         "optStartTime",
         /RFC 3339/,
       );
+      for (const t of [
+        "2026-01-01",
+        "2026-01-01 00:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "2026-01-01T00:00:00.1234567891Z",
+        "2026-01-01T00:00:00",
+      ]) {
+        refuses(consumer, { stream: "S", name: "c", pauseUntil: t }, "pauseUntil", /RFC 3339/);
+      }
     });
   });
 

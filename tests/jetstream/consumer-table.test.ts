@@ -218,6 +218,7 @@ describe("consumer table: every row against a real server", function () {
     assert.equal(diff.changes, false, `false diff ${when}: ${JSON.stringify(diff.fields)}`);
     const read = await core.read(id, outs);
     assert.ok(read);
+    assert.deepEqual(core.config(read.props), core.config(outs), `refresh recorded drift ${when}`);
     const again = await core.diff(id, read.props, next);
     assert.equal(again.changes, false, `false diff after read ${when}: ${JSON.stringify(again.fields)}`);
   };

@@ -173,6 +173,30 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
       assert.deepEqual(ns.fields, [{ property: "maxAge", kind: "update" }]);
     });
 
+    it("times keep nanoseconds and any offset, in the server's UTC form, with no drift on refresh", async () => {
+      const c = ctxFor("TI", server);
+      await stream.create(
+        withConnection(server, { name: c.name, subjects: [`${c.subj}.>`], storage: "memory" }),
+      );
+      const inputs = withConnection(server, {
+        stream: c.name,
+        name: "timed",
+        deliverPolicy: "by_start_time",
+        optStartTime: "2026-01-01T02:00:00.123456789+02:00",
+        pauseUntil: "2099-12-31T23:59:59.000Z",
+      });
+      const { id, outs } = await consumer.create(inputs);
+      const raw = await (await api()).consumerInfo(c.name, "timed");
+      assert.equal(raw.config.opt_start_time, "2026-01-01T00:00:00.123456789Z");
+      assert.equal(raw.config.pause_until, "2099-12-31T23:59:59Z");
+      assert.equal((await consumer.diff(id, outs, inputs)).changes, false);
+      const read = await consumer.read(id, outs);
+      assert.deepEqual(consumer.config(read!.props), consumer.config(outs), "no drift recorded");
+      // A nanosecond later is another start time: a replacement.
+      const later = { ...inputs, optStartTime: "2026-01-01T00:00:00.12345679Z" };
+      assert.deepEqual((await consumer.diff(id, outs, later)).replaces, ["optStartTime"]);
+    });
+
     it("10GiB and 10GB are different sizes; 10GB and 10000000000 are the same", async () => {
       const c = ctxFor("SZ", server);
       const inputs = withConnection(server, {

@@ -123,6 +123,8 @@ async function noDiff(core: AssetCore, id: string, outs: Props, inputs: Props, w
   assert.equal(diff.changes, false, `false diff ${when}: ${JSON.stringify(diff.fields)}`);
   const read = await core.read(id, outs);
   assert.ok(read, "read found the asset");
+  // A refresh records no drift either: the server holds what was declared.
+  assert.deepEqual(core.config(read.props), core.config(outs), `refresh recorded drift ${when}`);
   const again = await core.diff(id, read.props, inputs);
   assert.equal(again.changes, false, `false diff after read ${when}: ${JSON.stringify(again.fields)}`);
   return read.props;
