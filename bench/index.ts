@@ -455,33 +455,119 @@ function mainTable(rows: Row[]): string {
   return table([header, ...body]);
 }
 
-/** Growth: per-asset cost of the whole lifecycle at each size, and its ratio to the previous size. */
+/**
+ * Growth: per-asset wall time of the whole lifecycle at each size, its ratio
+ * to the previous size (1.00 = linear), and where the time goes: CPU per
+ * asset of the provider's process and of nats-server.
+ */
 function growthTable(rows: Row[]): string {
-  const totals = rows.filter((r) => r.op === "total");
   const out: string[][] = [
-    ["target", "series", "n", "raw µs/asset", "core µs/asset", "host µs/asset", "growth raw core host"],
+    [
+      "target",
+      "series",
+      "n",
+      "wall µs/asset raw core host",
+      "growth raw core host",
+      "provider cpu µs/asset",
+      "growth",
+      "server cpu µs/asset",
+      "growth",
+    ],
   ];
-  const byLabel = new Map<string, Row[]>();
-  for (const r of totals)
-    byLabel.set(`${r.target}|${r.label}`, [...(byLabel.get(`${r.target}|${r.label}`) ?? []), r]);
-  for (const list of byLabel.values()) {
+  const three = (f: (m: Mode) => number, digits = 0, width = 5) =>
+    MODES.map((m) => fmt(f(m), digits).padStart(width)).join(" ");
+  for (const list of seriesBySize(rows)) {
     if (list.length < 2) continue;
-    list.sort((a, b) => a.count - b.count);
     list.forEach((r, i) => {
-      const per = (m: Mode, x: Row) => (x.ms[m] * 1000) / x.count;
-      const growth = i === 0 ? "-" : MODES.map((m) => `${fmt(per(m, r) / per(m, list[i - 1]), 2)}`).join(" ");
+      const prev = list[i - 1];
+      const wall = (m: Mode, x: Row) => (x.ms[m] * 1000) / x.count;
       out.push([
         r.target,
         r.label,
         String(r.count),
-        fmt(per("raw", r), 0),
-        fmt(per("core", r), 0),
-        fmt(per("host", r), 0),
-        growth,
+        three((m) => wall(m, r)),
+        prev ? three((m) => wall(m, r) / wall(m, prev), 2, 4) : "-",
+        three((m) => r.cpuPerAsset[m]),
+        prev ? three((m) => r.cpuPerAsset[m] / prev.cpuPerAsset[m], 2, 4) : "-",
+        three((m) => r.serverCpuPerAsset[m]),
+        prev ? three((m) => r.serverCpuPerAsset[m] / prev.serverCpuPerAsset[m], 2, 4) : "-",
       ]);
     });
   }
   return table(out);
+}
+
+/** The lifecycle totals of each series, grouped by target and label, smallest size first. */
+function seriesBySize(rows: Row[]): Row[][] {
+  const byLabel = new Map<string, Row[]>();
+  for (const r of rows.filter((x) => x.op === "total")) {
+    const key = `${r.target}|${r.label}`;
+    byLabel.set(key, [...(byLabel.get(key) ?? []), r]);
+  }
+  return [...byLabel.values()].map((list) => list.sort((a, b) => a.count - b.count));
+}
+
+/** The targets of issue 8, checked against this run's figures. */
+function targetLines(rows: Row[], targets: TargetResult[]): string[] {
+  const largest = seriesBySize(rows).map((list) => list[list.length - 1]);
+  const opsOf = (r: Row) =>
+    rows.filter((x) => x.target === r.target && x.label === r.label && x.count === r.count);
+  const verdict = (ok: boolean) => (ok ? "met   " : "MISSED");
+  const lines: string[] = [];
+  for (const [mode, limit] of [
+    ["core", 1.15],
+    ["host", 2],
+  ] as const) {
+    const ratio = (r: Row) => (mode === "core" ? r.coreRatio : r.hostRatio);
+    const totals = largest.map((r) => `${r.target} ${r.label} x${r.count} ${fmt(ratio(r), 2)}`);
+    const over = largest
+      .flatMap((r) => opsOf(r).filter((x) => x.op !== "total" && ratio(x) > limit))
+      .map((x) => `${x.target} ${x.label} ${x.op} ${fmt(ratio(x), 2)}`);
+    lines.push(
+      `${verdict(largest.every((r) => ratio(r) <= limit))} ${mode} <= ${limit}x raw (lifecycle total, largest n): ${totals.join("; ")}`,
+    );
+    const all = largest.flatMap((r) => opsOf(r).filter((x) => x.op !== "total"));
+    const worst = [...over]
+      .sort((a, b) => Number(b.split(" ").pop()) - Number(a.split(" ").pop()))
+      .slice(0, 6);
+    if (over.length)
+      lines.push(
+        `         ${over.length} of ${all.length} operations over ${limit}x; the worst: ${worst.join("; ")}`,
+      );
+  }
+  const conns = targets.map(
+    (t) =>
+      `${t.target}: core ${t.coreConnectionsOpened}, host ${t.connectionsByMode.host}, raw ${t.connectionsByMode.raw}`,
+  );
+  const oneEach = targets.every((t) => t.coreConnectionsOpened === 1 && t.connectionsByMode.host === 1);
+  lines.push(`${verdict(oneEach)} one NATS connection per process and target: ${conns.join("; ")}`);
+  const diffCalls = Math.max(
+    ...rows.filter((r) => r.op === "diff").flatMap((r) => [r.callsPerAsset.core, r.callsPerAsset.host]),
+  );
+  const readCalls = Math.max(
+    ...rows.filter((r) => r.op === "read").flatMap((r) => [r.callsPerAsset.core, r.callsPerAsset.host]),
+  );
+  lines.push(
+    `${verdict(diffCalls === 0 && readCalls <= 1)} unchanged preview: diff ${fmt(diffCalls, 2)} server calls per asset, ` +
+      `refresh (read) at most ${fmt(readCalls, 2)}`,
+  );
+  const growth = seriesBySize(rows)
+    .filter((list) => list.length > 1)
+    .map((list) => {
+      const [a, b] = list.slice(-2);
+      const g = (m: Mode) => b.cpuPerAsset[m] / a.cpuPerAsset[m];
+      const w = (m: Mode) => b.ms[m] / b.count / (a.ms[m] / a.count);
+      return {
+        label: `${b.target} ${b.label} ${a.count}->${b.count}`,
+        cpu: Math.max(g("core"), g("host")),
+        wall: [w("raw"), w("core"), w("host")],
+      };
+    });
+  lines.push(
+    `${verdict(growth.every((g) => g.cpu <= 1.25))} provider cost linear in the number of assets (provider CPU per asset, ` +
+      `growth <= 1.25): ${growth.map((g) => `${g.label} cpu x${fmt(g.cpu, 2)} (wall raw/core/host x${g.wall.map((v) => fmt(v, 2)).join("/")})`).join("; ")}`,
+  );
+  return lines;
 }
 
 function log(msg: string): void {
@@ -523,8 +609,9 @@ async function main(): Promise<void> {
   say(mainTable(rows));
   say();
   say(
-    "Growth (per-asset time of the whole lifecycle; growth = per-asset time / the previous size's; 1.00 = linear):",
+    "Growth: per-asset cost of the whole lifecycle; growth = per-asset cost / the previous size's (1.00 = linear).",
   );
+  say("(The three modes' assets coexist: at n the server holds 3n assets of the series.)");
   say(growthTable(rows));
   say();
   say("Connections opened (server's total_connections, while each mode ran):");
@@ -542,9 +629,6 @@ async function main(): Promise<void> {
     );
   }
   say(`  bench process (raw client + core in-process + harness), maxRSS ${fmt(ownPeakMiB())} MiB`);
-  const diffRows = rows.filter((r) => r.op === "diff");
-  const diffCalls = Math.max(...diffRows.flatMap((r) => [r.callsPerAsset.core, r.callsPerAsset.host]));
-  say(`Unchanged preview (diff): at most ${fmt(diffCalls, 2)} server calls per asset (core and host).`);
   if (graph.status === "ok") {
     say(
       `NatsCluster graph (AWS, 3 zones, mocks): ${graph.resources} resources; first build ${fmt(graph.firstBuildMs)} ms, ` +
@@ -554,6 +638,9 @@ async function main(): Promise<void> {
   } else {
     say(`NatsCluster graph: TODO (${graph.status}): ${graph.reason}`);
   }
+  say();
+  say("Targets:");
+  for (const line of targetLines(rows, targets)) say(`  ${line}`);
   if (previous) {
     say();
     say(`Compared with the previous run (${previous.startedAt}), lifecycle totals, now / before:`);
