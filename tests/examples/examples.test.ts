@@ -1,0 +1,68 @@
+// Every cloud example runs under Pulumi's mocks (a preview): the resource
+// graph it would create is asserted, including that the JetStream resources
+// wait for the cluster (their connection depends on the chart).
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { buildCluster } from "../cluster/mocks";
+import type { Registered } from "../cluster/mocks";
+import { repoRoot } from "../harness";
+
+/** Runs an example's compiled program afresh under the mocks. */
+async function runExample(name: string, config: Record<string, string> = {}) {
+  const file = path.join(repoRoot(), "bin", "examples", name, "index.js");
+  delete require.cache[require.resolve(file)];
+  process.env.PULUMI_CONFIG = JSON.stringify(config);
+  try {
+    return await buildCluster(() => require(file));
+  } finally {
+    delete process.env.PULUMI_CONFIG;
+  }
+}
+
+const ofType = (regs: Registered[], type: string) => regs.filter((r) => r.type === type);
+
+describe("examples under Pulumi mocks", function () {
+  this.timeout(30_000);
+
+  it("aws: a VPC-backed EKS cluster, one NATS node group per zone, the chart and the tutorial's assets", async () => {
+    const { registered } = await runExample("aws", { "aws:region": "us-east-1" });
+    assert.equal(ofType(registered, "aws:eks/cluster:Cluster").length, 1);
+    assert.equal(ofType(registered, "aws:ec2/vpc:Vpc").length, 1);
+    const natsGroups = ofType(registered, "aws:eks/nodeGroup:NodeGroup").filter((g) =>
+      JSON.stringify(g.inputs.taints ?? []).includes("dedicated"),
+    );
+    assert.equal(natsGroups.length, 3);
+    assert.equal(ofType(registered, "kubernetes:helm.sh/v4:Chart").length, 1);
+    assert.equal(ofType(registered, "kubernetes:storage.k8s.io/v1:StorageClass").length, 1);
+    const dynamic = registered
+      .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/jetstream:"))
+      .map((r) => r.name);
+    assert.deepEqual(dynamic.sort(), ["event-processor", "events", "settings"]);
+  });
+
+  it("gcp: a GKE cluster and one node pool across the three zones", async () => {
+    const { registered } = await runExample("gcp", { "gcp:project": "demo-project" });
+    assert.equal(ofType(registered, "gcp:container/cluster:Cluster").length, 1);
+    const pools = ofType(registered, "gcp:container/nodePool:NodePool").filter((p) =>
+      JSON.stringify((p.inputs.nodeConfig as { taints?: unknown } | undefined)?.taints ?? []).includes(
+        "dedicated",
+      ),
+    );
+    assert.equal(pools.length, 1);
+    assert.deepEqual(pools[0].inputs.nodeLocations, ["europe-west1-b", "europe-west1-c", "europe-west1-d"]);
+    assert.equal(ofType(registered, "kubernetes:helm.sh/v4:Chart").length, 1);
+  });
+
+  it("existing-cluster: no cloud resource, only Kubernetes objects and JetStream assets", async () => {
+    const { registered } = await runExample("existing-cluster", {
+      "nats-existing-cluster:zones": JSON.stringify(["a", "b", "c"]),
+    });
+    const cloud = registered.filter((r) => r.type.startsWith("aws:") || r.type.startsWith("gcp:"));
+    assert.deepEqual(cloud, []);
+    assert.equal(ofType(registered, "kubernetes:helm.sh/v4:Chart").length, 1);
+    const dynamic = registered
+      .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/jetstream:"))
+      .map((r) => r.name);
+    assert.deepEqual(dynamic.sort(), ["billing", "orders"]);
+  });
+});
