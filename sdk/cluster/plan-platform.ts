@@ -4,7 +4,7 @@
 import type { AwsPlatformArgs, GcpPlatformArgs, KubernetesPlatformArgs, PlatformArgs } from "./args";
 import { Issues, show } from "./errors";
 import type { AwsPlan, GcpPlan, KubernetesPlan, PlatformKind } from "./plan-types";
-import { defaultMachineType } from "./presets";
+import { defaultMachineType, vcpusOf } from "./presets";
 
 const AWS_ZONE = /^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]$/;
 const GCP_ZONE = /^([a-z]+-[a-z]+\d+)-[a-z]$/;
@@ -72,11 +72,28 @@ export function subnetCidr(cidr: string, extraBits: number, index: number): stri
   return `${parts.join(".")}/${prefix + extraBits}`;
 }
 
+/** Warns when a node is too small for one server (allocatable CPU is below capacity). */
+function checkFits(
+  cloud: "aws" | "gcp",
+  path: string,
+  machineType: string,
+  milliCpu: number,
+  warnings: string[],
+): void {
+  const vcpus = vcpusOf(cloud, machineType);
+  // Reserve about 250m for the kubelet, system reservations and the DaemonSets (CNI, CSI node, kube-proxy).
+  if (vcpus !== undefined && milliCpu > vcpus * 1000 - 250)
+    warnings.push(
+      `${path}: ${machineType} has ${vcpus} vCPU; a server requesting ${milliCpu}m CPU will not fit next to the node's system pods, so pods stay Pending. Pick a larger machine or a smaller resources preset.`,
+    );
+}
+
 export function planAws(
   a: AwsPlatformArgs,
   zones: string[],
   milliCpu: number,
   issues: Issues,
+  warnings: string[] = [],
 ): AwsPlan | undefined {
   const p = "platform.aws";
   const region = regionOf("aws", zones, issues);
@@ -156,6 +173,7 @@ export function planAws(
       `${p}.nodes.instanceType`,
       `no default instance type fits ${milliCpu}m CPU per server: set one.`,
     );
+  else checkFits("aws", `${p}.nodes.instanceType`, instanceType, milliCpu, warnings);
   let systemNodes: AwsPlan["systemNodes"];
   if (!existing && a.systemNodes !== false) {
     const s = a.systemNodes ?? {};
@@ -189,6 +207,7 @@ export function planGcp(
   zones: string[],
   milliCpu: number,
   issues: Issues,
+  warnings: string[] = [],
 ): GcpPlan | undefined {
   const p = "platform.gcp";
   const region = regionOf("gcp", zones, issues);
@@ -210,6 +229,7 @@ export function planGcp(
       `${p}.nodes.machineType`,
       `no default machine type fits ${milliCpu}m CPU per server: set one.`,
     );
+  else checkFits("gcp", `${p}.nodes.machineType`, machineType, milliCpu, warnings);
   let systemNodes: GcpPlan["systemNodes"];
   if (!existing && a.systemNodes !== false) {
     const s = a.systemNodes ?? {};

@@ -302,8 +302,10 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
 
   // Platform.
   const kind = platformKind(args.platform, issues);
-  const aws = kind === "aws" ? planAws(args.platform.aws!, zones, resources.milliCpu, issues) : undefined;
-  const gcp = kind === "gcp" ? planGcp(args.platform.gcp!, zones, resources.milliCpu, issues) : undefined;
+  const aws =
+    kind === "aws" ? planAws(args.platform.aws!, zones, resources.milliCpu, issues, warnings) : undefined;
+  const gcp =
+    kind === "gcp" ? planGcp(args.platform.gcp!, zones, resources.milliCpu, issues, warnings) : undefined;
   const k8sArgs = args.platform?.kubernetes;
   const kubernetes =
     kind === "kubernetes"

@@ -46,3 +46,19 @@ const MACHINES: { maxMilliCpu: number; aws: string; gcp: string }[] = [
 export function defaultMachineType(cloud: "aws" | "gcp", milliCpu: number): string | undefined {
   return MACHINES.find((m) => milliCpu <= m.maxMilliCpu)?.[cloud];
 }
+
+/**
+ * vCPUs of a machine type when its name says so: AWS m/c/r families
+ * ("m6i.large" = 2, "m6i.xlarge" = 4, "m6i.4xlarge" = 16) and GCP "<family>-<kind>-<n>"
+ * ("n2-standard-4" = 4). Undefined for names it cannot read (no check is made then).
+ */
+export function vcpusOf(cloud: "aws" | "gcp", machineType: string): number | undefined {
+  if (cloud === "gcp") {
+    const m = /^[a-z0-9]+-[a-z]+-(\d+)$/.exec(machineType);
+    return m ? Number(m[1]) : undefined;
+  }
+  const m = /^[mcr]\d+[a-z]*\.(\d*)(x?)large$/.exec(machineType);
+  if (!m) return undefined;
+  if (m[2] !== "x") return m[1] === "" ? 2 : undefined;
+  return 4 * (m[1] === "" ? 1 : Number(m[1]));
+}

@@ -232,4 +232,28 @@ describe("NatsCluster args validation", () => {
       /other than SYS/,
     );
   });
+
+  it("warns when a node is too small for one server, and never for the default machine types", () => {
+    const small = plan("events", awsArgs({ platform: { aws: { nodes: { instanceType: "m6i.large" } } } }));
+    assert.ok(
+      small.warnings.some((w) => /^platform\.aws\.nodes\.instanceType: m6i\.large has 2 vCPU/.test(w)),
+    );
+    const gcp = plan(
+      "events",
+      awsArgs({ zones: GCP_ZONES, platform: { gcp: { nodes: { machineType: "n2-standard-2" } } } }),
+    );
+    assert.ok(
+      gcp.warnings.some((w) => /^platform\.gcp\.nodes\.machineType: n2-standard-2 has 2 vCPU/.test(w)),
+    );
+    for (const preset of ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"] as const) {
+      for (const p of [
+        plan("events", awsArgs({ resources: preset, jetstream: {} })),
+        plan(
+          "events",
+          awsArgs({ resources: preset, jetstream: {}, zones: GCP_ZONES, platform: { gcp: {} } }),
+        ),
+      ])
+        assert.deepEqual(p.warnings, [], preset);
+    }
+  });
 });
