@@ -1,7 +1,7 @@
 // Every row of the KV and object-store tables against a real server, and the
 // buckets as the KV and object-store clients see them.
 import assert from "node:assert/strict";
-import { startServer } from "../harness";
+import { startServer, waitFor } from "../harness";
 import type { NatsServer } from "../harness";
 import { keyValueFields, objectStoreFields } from "../../sdk/jetstream/tables/bucket";
 import { DataLossError, ErrorCode, JetStreamApiError } from "../../sdk/jetstream/errors";
@@ -15,6 +15,7 @@ import {
   kvPut,
   objPut,
 } from "./bucket-examples";
+import { holds } from "./stream-examples";
 
 describe("KV and object-store tables: every row against a real server", function () {
   this.timeout(30_000);
@@ -153,6 +154,61 @@ describe("KV and object-store tables: every row against a real server", function
       const diff = await core.diff(id, outs, { ...inputs, adopt: true, description: "adopted" });
       assert.equal(diff.changes, false, JSON.stringify(diff.fields));
       await nc.close();
+    });
+
+    it("a mirror bucket holds the origin's keys as the KV client expects; a sourcing bucket serves them", async () => {
+      const c = ctxFor("KS", server);
+      const origin = withConnection(server, { bucket: `${c.name}O`, storage: "memory" });
+      await core.create(origin);
+      const mirror = withConnection(server, {
+        bucket: `${c.name}M`,
+        storage: "memory",
+        mirror: { name: `${c.name}O` },
+      });
+      const sourcing = withConnection(server, {
+        bucket: `${c.name}S`,
+        storage: "memory",
+        sources: [{ name: `${c.name}O` }],
+      });
+      for (const inputs of [mirror, sourcing]) {
+        const { id, outs } = await core.create(inputs);
+        const read = await core.read(id, outs);
+        assert.equal((await core.diff(id, read!.props, inputs)).changes, false);
+      }
+      await kvPut(server, `${c.name}O`, 2);
+      // A mirror keeps the origin's subjects (the KV clients create mirrors so,
+      // for mirror_direct reads of the origin bucket); a source rewrites them.
+      const s = await core.session(origin);
+      await holds(s.api, `KV_${c.name}M`, 2);
+      const last = await s.api.request<{ message: { subject: string } }>(`STREAM.MSG.GET.KV_${c.name}M`, {
+        last_by_subj: `$KV.${c.name}O.k1`,
+      });
+      assert.equal(last.message.subject, `$KV.${c.name}O.k1`);
+      const nc = await server.connect();
+      const { Kvm } = await import("@nats-io/kv");
+      const kv = await new Kvm(nc).open(`${c.name}S`);
+      const value = await waitFor(async () => (await kv.get("k1"))?.string() || undefined, {
+        timeoutMs: 10_000,
+        what: `k1 in ${c.name}S`,
+      });
+      assert.equal(value, "v1");
+      await nc.close();
+    });
+
+    it("republish without a source republishes the bucket's own keys", async () => {
+      const c = ctxFor("KP", server);
+      const inputs = withConnection(server, {
+        bucket: c.name,
+        storage: "memory",
+        republish: { dest: `rp.${c.subj}.>` },
+      });
+      assert.deepEqual(core.check(inputs).failures, []);
+      const { id, outs } = await core.create(inputs);
+      const info = await (await core.session(inputs)).api.streamInfo(`KV_${c.name}`);
+      assert.deepEqual(info.config.republish, { src: `$KV.${c.name}.>`, dest: `rp.${c.subj}.>` });
+      const read = await core.read(id, outs);
+      assert.deepEqual(core.config(read!.props), core.config(outs));
+      assert.equal((await core.diff(id, read!.props, inputs)).changes, false);
     });
 
     it("refuses to delete a bucket holding values unless allowDataLoss; idempotent once gone", async () => {

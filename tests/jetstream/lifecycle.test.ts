@@ -299,6 +299,38 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
       await nc.close();
     });
 
+    it("filter subjects change from many to one and back in place", async () => {
+      const c = ctxFor("FI", server);
+      await stream.create(
+        withConnection(server, { name: c.name, subjects: [`${c.subj}.>`], storage: "memory" }),
+      );
+      const many = withConnection(server, {
+        stream: c.name,
+        name: "f",
+        filterSubjects: [`${c.subj}.a`, `${c.subj}.b`],
+      });
+      const one = { ...many, filterSubjects: [`${c.subj}.c`] };
+      const { id, outs } = await consumer.create(many);
+      const { outs: o1 } = await consumer.update(id, outs, one);
+      let info = await (await api()).consumerInfo(c.name, "f");
+      assert.equal(info.config.filter_subject, `${c.subj}.c`);
+      assert.equal(info.config.filter_subjects, undefined);
+      assert.equal((await consumer.diff(id, o1, one)).changes, false);
+      const read = await consumer.read(id, o1);
+      assert.equal((await consumer.diff(id, read!.props, one)).changes, false);
+      const { outs: o2 } = await consumer.update(id, o1, many);
+      info = await (await api()).consumerInfo(c.name, "f");
+      assert.deepEqual(info.config.filter_subjects, [`${c.subj}.a`, `${c.subj}.b`]);
+      assert.equal(info.config.filter_subject ?? "", "");
+      assert.equal((await consumer.diff(id, o2, many)).changes, false);
+      // No filter at all.
+      const none = withConnection(server, { stream: c.name, name: "f" });
+      await consumer.update(id, o2, none);
+      info = await (await api()).consumerInfo(c.name, "f");
+      assert.equal(info.config.filter_subject ?? "", "");
+      assert.equal(info.config.filter_subjects, undefined);
+    });
+
     it("a consumer created paused (pauseUntil) is resumed in place, keeping its metadata", async () => {
       const c = ctxFor("PA", server);
       await stream.create(

@@ -101,6 +101,23 @@ describe("stream table: every row against a real server", function () {
       );
     });
 
+    it("a source in another domain round-trips (domain is shorthand for the external API prefix)", async () => {
+      const c = ctxFor("DO", server);
+      const inputs = streamInputs(server, {
+        name: c.name,
+        subjects: [`${c.subj}.>`],
+        sources: [{ name: "REMOTE", domain: "hub", optStartTime: "2026-01-01T00:00:00.5Z" }],
+      });
+      const { id, outs } = await core.create(inputs);
+      const info = await (await core.session(inputs)).api.streamInfo(c.name);
+      assert.deepEqual(info.config.sources?.[0].external, { api: "$JS.hub.API", deliver: "" });
+      assert.equal(info.config.sources?.[0].opt_start_time, "2026-01-01T00:00:00.5Z");
+      assert.equal((await core.diff(id, outs, inputs)).changes, false);
+      const read = await core.read(id, outs);
+      assert.deepEqual(core.config(read!.props), core.config(outs), "no drift recorded");
+      assert.equal((await core.diff(id, read!.props, inputs)).changes, false);
+    });
+
     it("mirrorDirect follows the origin's allowDirect: pedantic mode refuses a mirror that differs", async () => {
       const c = ctxFor("MD", server);
       const s = await core.session(streamInputs(server, {}));

@@ -43,6 +43,10 @@ export function keyValueDesired(config: Record<string, unknown>): Json {
   const mirror = wire.mirror as Source | undefined;
   const sources = wire.sources as Source[] | undefined;
   const markerTtl = Number(wire.subject_delete_marker_ttl ?? 0);
+  // Pedantic mode refuses a republish without a source ("republish source can
+  // not be empty", 10157): a bucket republishes its own keys by default.
+  const republish = wire.republish as Json | undefined;
+  if (republish && !republish.src) wire.republish = { ...republish, src: `$KV.${bucket}.>` };
   return {
     ...wire,
     name: KV + bucket,
