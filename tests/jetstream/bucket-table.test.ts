@@ -211,6 +211,33 @@ describe("KV and object-store tables: every row against a real server", function
       assert.equal((await core.diff(id, read!.props, inputs)).changes, false);
     });
 
+    it("a KV client's default bucket is exactly what the provider creates (no false diff, no drift)", async () => {
+      const c = ctxFor("KC", server);
+      const nc = await server.connect();
+      const { Kvm } = await import("@nats-io/kv");
+      await new Kvm(nc).create(c.name);
+      await nc.close();
+      const inputs = withConnection(server, { bucket: c.name });
+      const { id, outs } = await core.create(inputs);
+      const read = await core.read(id, outs);
+      assert.deepEqual(core.config(read!.props), core.config(outs));
+      assert.equal((await core.diff(id, read!.props, inputs)).changes, false);
+    });
+
+    it("a short ttl sets the duplicate window to the ttl, as the KV client does", async () => {
+      const c = ctxFor("KT", server);
+      const inputs = withConnection(server, { bucket: c.name, storage: "memory", ttl: "30s" });
+      const { id, outs } = await core.create(inputs);
+      const info = await (await core.session(inputs)).api.streamInfo(`KV_${c.name}`);
+      assert.equal(info.config.duplicate_window, 30e9);
+      const read = await core.read(id, outs);
+      assert.equal((await core.diff(id, read!.props, inputs)).changes, false);
+      const longer = { ...inputs, ttl: "10m" };
+      await core.update(id, outs, longer);
+      const after = await (await core.session(inputs)).api.streamInfo(`KV_${c.name}`);
+      assert.equal(after.config.duplicate_window, 120e9);
+    });
+
     it("refuses to delete a bucket holding values unless allowDataLoss; idempotent once gone", async () => {
       const c = ctxFor("KD", server);
       const inputs = withConnection(server, { bucket: c.name, storage: "memory" });
@@ -249,6 +276,37 @@ describe("KV and object-store tables: every row against a real server", function
       assert.equal(status.ttl, 30 * 24 * 3600e9);
       assert.equal(new TextDecoder().decode((await os.getBlob("greeting"))!), "hello object");
       assert.equal((await core.diff(id, after, next)).changes, false);
+      await nc.close();
+    });
+
+    it("adopts a store created by the object-store client, keeping its objects", async () => {
+      const c = ctxFor("OA", server);
+      const nc = await server.connect();
+      const { Objm, StorageType } = await import("@nats-io/obj");
+      const os = await new Objm(nc).create(c.name, {
+        storage: StorageType.Memory,
+        description: "made by hand",
+      });
+      await os.putBlob({ name: "a" }, new TextEncoder().encode("A"));
+      const inputs = withConnection(server, {
+        bucket: c.name,
+        storage: "memory",
+        description: "made by hand",
+      });
+      const same = await core.create(inputs);
+      assert.equal((await core.diff(same.id, same.outs, inputs)).changes, false);
+      const read = await core.read(same.id, same.outs);
+      assert.deepEqual(
+        core.config(read!.props),
+        core.config(same.outs),
+        "no drift from the client's settings",
+      );
+      const next = { ...inputs, description: "managed", ttl: "1d", adopt: true };
+      await assert.rejects(core.create({ ...next, adopt: false }), /already exists.*adopt: true/s);
+      const { id, outs } = await core.create(next);
+      assert.equal((await core.diff(id, outs, next)).changes, false);
+      assert.equal(new TextDecoder().decode((await os.getBlob("a"))!), "A");
+      assert.equal((await os.status()).description, "managed");
       await nc.close();
     });
 
