@@ -69,6 +69,11 @@ async function start(o: PortForwardOptions): Promise<net.Server> {
     socket.on("error", () => socket.destroy());
     pickPod()
       .then((pod) => forward.portForward(o.namespace, pod, [o.remotePort], socket, null, socket))
+      .then((ws: { on(event: "close", f: () => void): void }) => {
+        // The pod went away or the API server dropped the stream: close the client's
+        // socket too, so the client reconnects (to another ready pod) at once.
+        ws.on("close", () => socket.destroy());
+      })
       .catch((err: unknown) => {
         process.stderr.write(
           `pulumi-nats port-forward: ${err instanceof Error ? err.message : String(err)}\n`,
