@@ -4,3 +4,4 @@ export { NatsProvider, COMPONENT_TOKEN, detailedDiff, secretPathsOf, typeOfUrn }
 export type { DetailedDiffResult, PropertyDiffKind } from "./provider";
 export { serve } from "./serve";
 export { reveal, conceal, isSecret } from "./secrets";
+export { startIfRunAsPlugin, isRunPluginProgram } from "./plugin-mode";

@@ -4,6 +4,7 @@
 // generated from schema.json does, with the plugin found through Pulumi.yaml's
 // `plugins.providers` (tests/provider/engine-program). Skipped without the CLI.
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { startServer, repoRoot } from "../harness";
 import type { NatsServer } from "../harness";
@@ -58,12 +59,60 @@ describe("the nats plugin under the Pulumi engine", function () {
       "the detailed diff names the field that forces the replacement",
     );
 
-    await publish(server, "plugin.a", 2);
+    await publish(server, "via_plugin.a", 2);
     const refused = await s.preview(1);
     assert.match(refused.output, /holds 2 messages.*allowDataLoss/s);
 
     await s.config("allowDataLoss", "true");
     const accepted = await s.up();
     assert.match(accepted.output, /replaced/);
+  });
+
+  it("is served by the package itself as a nodejs plugin (PulumiPlugin.yaml) when the main module calls startIfRunAsPlugin", async () => {
+    // A package like this one, whose main module calls the hook first and then
+    // exports the public API (NatsCluster included), in a scratch directory.
+    const root = repoRoot();
+    const scratch = fs.mkdtempSync(path.join(root, ".cache", "plugin-e2e-"));
+    const pkg = path.join(scratch, "package");
+    const program = path.join(scratch, "program");
+    fs.mkdirSync(pkg);
+    fs.mkdirSync(program);
+    fs.writeFileSync(
+      path.join(pkg, "PulumiPlugin.yaml"),
+      fs.readFileSync(path.join(root, "PulumiPlugin.yaml")),
+    );
+    fs.writeFileSync(
+      path.join(pkg, "package.json"),
+      JSON.stringify({ name: "nats-plugin-e2e", main: "index.js" }),
+    );
+    fs.writeFileSync(
+      path.join(pkg, "index.js"),
+      `require(${JSON.stringify(path.join(root, "bin/sdk/provider/plugin-mode"))}).startIfRunAsPlugin(module);\n` +
+        `module.exports = require(${JSON.stringify(path.join(root, "bin/sdk/index.js"))});\n`,
+    );
+    const source = path.join(root, "tests/provider/engine-program");
+    fs.copyFileSync(path.join(source, "index.js"), path.join(program, "index.js"));
+    fs.writeFileSync(
+      path.join(program, "Pulumi.yaml"),
+      fs
+        .readFileSync(path.join(source, "Pulumi.yaml"), "utf8")
+        .replace("../../../sdk/provider", "../package"),
+    );
+    const s = await PulumiStack.create(program, "nodejs-plugin");
+    try {
+      await s.config("url", server.url);
+      await s.config("password", PASSWORD, true);
+      // Our Check runs (the experimental component host would accept anything).
+      await s.config("maxAge", "7 days");
+      assert.match((await s.preview(1)).output, /"7 days" is not a duration/);
+      await s.config("maxAge", "1h");
+      await s.config("streamName", "FROM_PACKAGE");
+      await s.config("storage", "memory");
+      const up = await s.run(["up", "--yes", "--skip-preview"], { expectCode: 0 });
+      assert.match(up.output, /streamName\s*:\s*"FROM_PACKAGE"/);
+    } finally {
+      await s.dispose();
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

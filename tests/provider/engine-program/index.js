@@ -9,10 +9,11 @@ const connection = {
   user: "app",
   password: config.requireSecret("password"),
 };
+const name = config.get("streamName") || "VIA_PLUGIN";
 const stream = new pulumi.CustomResource("nats:jetstream:Stream", "events", {
   connection,
-  name: "VIA_PLUGIN",
-  subjects: ["plugin.>"],
+  name,
+  subjects: [`${name.toLowerCase()}.>`],
   maxAge: config.get("maxAge") || "1h",
   storage: config.get("storage"),
   allowDataLoss: config.getBoolean("allowDataLoss"),
