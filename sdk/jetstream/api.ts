@@ -148,6 +148,29 @@ export class JetStreamApi {
   consumerPause(stream: string, name: string, pauseUntil: string | undefined): Promise<Json> {
     return this.request(`CONSUMER.PAUSE.${stream}.${name}`, pauseUntil ? { pause_until: pauseUntil } : {});
   }
+  /** One page of a stream's consumers (full infos). */
+  consumerList(stream: string, offset = 0): Promise<{ consumers: ConsumerInfo[] | null; total: number }> {
+    return this.request(`CONSUMER.LIST.${stream}`, { offset });
+  }
+  /** Moves a consumer so the next message it delivers is `seq` (2.14+): its ack floor becomes seq - 1. */
+  consumerReset(stream: string, name: string, seq: number): Promise<ConsumerInfo & { reset_seq: number }> {
+    return this.request(`CONSUMER.RESET.${stream}.${name}`, { seq });
+  }
+  /** Stream info with the list of deleted sequences inside the stream. */
+  streamInfoDeleted(name: string): Promise<StreamInfo> {
+    return this.request<StreamInfo>(`STREAM.INFO.${name}`, { deleted_details: true });
+  }
+  /** Purges a stream; `{ seq: N }` keeps the messages from sequence N on. */
+  streamPurge(name: string, body: Json = {}): Promise<{ purged: number }> {
+    return this.request(`STREAM.PURGE.${name}`, body);
+  }
+  streamMsgDelete(name: string, seq: number): Promise<Json> {
+    return this.request(`STREAM.MSG.DELETE.${name}`, { seq, no_erase: true });
+  }
+  /** The first message at or after `seq` (404 JetStreamApiError 10037 when there is none). */
+  streamMsgNext(name: string, seq: number): Promise<{ message: { seq: number; subject: string } }> {
+    return this.request(`STREAM.MSG.GET.${name}`, { seq, next_by_subj: ">" });
+  }
 }
 
 function isStreamNotFound(err: unknown): boolean {

@@ -16,6 +16,15 @@ import { containsUnknown } from "./unknowns";
 import { streamKind } from "./kinds/stream";
 import { consumerKind } from "./kinds/consumer";
 import { keyValueKind, objectStoreKind } from "./kinds/buckets";
+import {
+  REPLACE_STRATEGIES,
+  MIGRATION_MIN_VERSION,
+  describePlan,
+  isMigratable,
+  migrate,
+  migrationInProgress,
+} from "./migrate";
+import type { ReplaceStrategy, MigrationResult } from "./migrate";
 
 /** Secret parts of a connection, kept apart so they can be stored as secrets. */
 export interface Credentials {
@@ -34,11 +43,28 @@ export interface ControlInputs {
   allowDataLoss?: boolean;
   /** Take over an asset that already exists instead of failing. */
   adopt?: boolean;
+  /**
+   * What to do with a change the server cannot make in place: `refuse` while
+   * the asset holds data (default), `recreate` (the data is lost, as with
+   * allowDataLoss) or `migrate` (copied through a temporary stream, see migrate.ts).
+   */
+  replaceStrategy?: ReplaceStrategy;
 }
 
-export const CONTROL_KEYS = ["connection", "credentials", "allowDataLoss", "adopt"] as const;
+export const CONTROL_KEYS = [
+  "connection",
+  "credentials",
+  "allowDataLoss",
+  "adopt",
+  "replaceStrategy",
+] as const;
+/**
+ * Informational inputs that check adds so that `pulumi preview --diff` shows
+ * what an update will do; never configuration, never compared, dropped from outputs.
+ */
+export const PLAN_KEYS = ["plannedMigration", "plannedDataLoss"] as const;
 /** Keys the engine adds to inputs and outputs; never user configuration. */
-const ENGINE_KEYS = new Set(["__provider", "info"]);
+const ENGINE_KEYS = new Set(["__provider", "info", ...PLAN_KEYS]);
 
 export type Props = Record<string, unknown>;
 
@@ -48,6 +74,8 @@ export interface FieldChange {
   kind: ChangeKind;
   /** Why a change needs a replacement, in the server's terms. */
   why?: string;
+  /** A replacement done as a migration (replaceStrategy: migrate): reported as an update. */
+  migrate?: boolean;
 }
 
 export interface DiffResult {
@@ -57,6 +85,8 @@ export interface DiffResult {
   /** Always true for a replacement: two assets cannot share a name. */
   deleteBeforeReplace: boolean;
   fields: FieldChange[];
+  /** Set when an agreed replacement destroys data: what is lost, with the count. */
+  dataLoss?: string;
 }
 
 export interface CheckResult {
@@ -118,6 +148,20 @@ export class AssetCore {
         failures.push({ property: key, reason: `expected true or false, got ${JSON.stringify(news[key])}` });
       }
     }
+    const strategy = news.replaceStrategy;
+    if (strategy !== undefined && !containsUnknown(strategy)) {
+      if (!REPLACE_STRATEGIES.includes(strategy as ReplaceStrategy)) {
+        failures.push({
+          property: "replaceStrategy",
+          reason: `expected one of ${REPLACE_STRATEGIES.join(", ")}, got ${JSON.stringify(strategy)}`,
+        });
+      } else if (strategy === "migrate" && !this.kind.holdsData) {
+        failures.push({
+          property: "replaceStrategy",
+          reason: `a ${this.kind.label} holds no messages to migrate`,
+        });
+      }
+    }
     return { inputs: news, failures };
   }
 
@@ -144,28 +188,139 @@ export class AssetCore {
     const needsVersion = changed.some((row) => typeof row.change === "function");
     const reachable = !containsUnknown(news.connection) && !containsUnknown(news.credentials);
     const version = needsVersion && reachable ? (await this.session(news)).version : undefined;
-    const fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], version));
-    const controlChanged = (["allowDataLoss", "adopt"] as const).some(
-      (k) => Boolean(olds[k]) !== Boolean(news[k]),
-    );
+    let fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], version));
+    const controlChanged =
+      (["allowDataLoss", "adopt"] as const).some((k) => Boolean(olds[k]) !== Boolean(news[k])) ||
+      (olds.replaceStrategy ?? "refuse") !== (news.replaceStrategy ?? "refuse");
     const connectionChanged =
       !deepEqual(olds.connection, news.connection) || !deepEqual(olds.credentials, news.credentials);
+    const migrating = news.replaceStrategy === "migrate" && this.kind.holdsData;
+    if (migrating && reachable) {
+      fields = await this.asMigration(news, changed, fields, version);
+      // A migration that failed half-way is finished by the next update, even with no change left.
+      if (!fields.length && (await migrationInProgress((await this.session(news)).api, String(after.name)))) {
+        fields = [
+          { property: "replaceStrategy", kind: "update", why: "a migration is in progress", migrate: true },
+        ];
+      }
+    }
     const replaces = fields.filter((f) => f.kind === "replace").map((f) => f.property);
-    if (replaces.length && news.allowDataLoss) this.agreedReplacements.add(id);
-    if (replaces.length && this.kind.holdsData && !news.allowDataLoss && reachable) {
-      await this.refuseDataLoss(
-        id,
-        news,
-        `replacing it (${describeChanges(fields)})`,
-        "Set allowDataLoss: true on this resource to accept the loss, or keep the current configuration.",
-      );
+    const agreed = Boolean(news.allowDataLoss) || news.replaceStrategy === "recreate";
+    if (replaces.length && agreed) this.agreedReplacements.add(id);
+    let dataLoss: string | undefined;
+    if (replaces.length && this.kind.holdsData && reachable) {
+      const action = `replacing it (${describeChanges(fields)})`;
+      if (agreed) dataLoss = await this.lossOf(id, news, action);
+      else
+        await this.refuseDataLoss(
+          id,
+          news,
+          action,
+          'Set replaceStrategy: "migrate" to keep them (the stream is copied and recreated with the new ' +
+            'configuration, see docs/migrations.md), replaceStrategy: "recreate" (or allowDataLoss: true) to ' +
+            "accept the loss, or keep the current configuration.",
+        );
     }
     return {
       changes: fields.length > 0 || controlChanged || connectionChanged,
       replaces,
       deleteBeforeReplace: replaces.length > 0,
       fields,
+      ...(dataLoss ? { dataLoss } : {}),
     };
+  }
+
+  /**
+   * With replaceStrategy: migrate, the replacements a migration can do become
+   * updates (the asset keeps its name, so its consumers are not replaced with
+   * it). Refused at preview time on a server that cannot promote a mirror.
+   */
+  private async asMigration(
+    news: Props,
+    changed: readonly Field[],
+    fields: FieldChange[],
+    version: Version | undefined,
+  ): Promise<FieldChange[]> {
+    const replacing = fields.filter((f) => f.kind === "replace");
+    if (!replacing.length) return fields;
+    const wireOf = new Map(changed.map((r) => [r.key, r.wire]));
+    const blocked = replacing.filter((f) => !isMigratable(wireOf.get(f.property) ?? ""));
+    if (blocked.length) {
+      throw new Error(
+        `${this.kind.typeName} ${this.describeId(news)}: replaceStrategy "migrate" cannot make this change ` +
+          `(${describeChanges(blocked)}): a copy cannot carry it over. Use replaceStrategy: "recreate" to replace ` +
+          "the asset and lose its data, or keep the current configuration.",
+      );
+    }
+    const v = version ?? (await this.session(news)).version;
+    if (!atLeast(v, MIGRATION_MIN_VERSION)) {
+      throw new Error(
+        `${this.kind.typeName} ${this.describeId(news)}: replaceStrategy "migrate" needs nats-server ` +
+          `${MIGRATION_MIN_VERSION} or later (it promotes a mirror by removing its mirror configuration); this ` +
+          `server is ${formatVersion(v)}. Upgrade the servers, or use replaceStrategy: "recreate".`,
+      );
+    }
+    return fields.map((f) =>
+      f.kind === "replace"
+        ? {
+            ...f,
+            kind: "update" as const,
+            why: `migrated: ${f.why ?? "cannot change in place"}`,
+            migrate: true,
+          }
+        : f,
+    );
+  }
+
+  /**
+   * What the preview should show beside the inputs: the planned migration, or
+   * the data an agreed replacement destroys (with the count). Asks the server
+   * only when a replace-only field changes and a strategy is chosen.
+   */
+  async plannedChange(
+    olds: Props,
+    news: Props,
+  ): Promise<Partial<Record<(typeof PLAN_KEYS)[number], string>>> {
+    const strategy = news.replaceStrategy ?? (news.allowDataLoss === true ? "recreate" : "refuse");
+    if (!this.kind.holdsData || strategy === "refuse" || !olds || !Object.keys(this.config(olds)).length)
+      return {};
+    if (
+      containsUnknown(this.config(news)) ||
+      containsUnknown(news.connection) ||
+      containsUnknown(news.credentials)
+    )
+      return {};
+    let before: Json, after: Json;
+    try {
+      before = this.kind.desired(this.config(olds));
+      after = this.kind.desired(this.config(news));
+    } catch {
+      return {};
+    }
+    const changed = this.kind.rows.filter((row) => !deepEqual(before[row.wire], after[row.wire]));
+    if (!changed.some((r) => r.change !== "update")) return {};
+    const s = await this.session(news);
+    const fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], s.version));
+    const replacing = changed.filter((_, i) => fields[i].kind === "replace");
+    if (!replacing.length) return {};
+    const id = this.kind.id(this.config(news));
+    if (strategy === "migrate") {
+      if (!replacing.every((r) => isMigratable(r.wire))) return {};
+      const reasons = replacing.map(
+        (r) => `${r.key} ${show(before[r.wire], r)} -> ${show(after[r.wire], r)}`,
+      );
+      return { plannedMigration: describePlan(String(after.name), reasons) };
+    }
+    const loss = await this.lossOf(id, news, `replacing it (${describeChanges(fields)})`);
+    return loss ? { plannedDataLoss: loss } : {};
+  }
+
+  /** "Stream X holds N messages; replacing it (...) destroys them", or undefined when it holds none. */
+  private async lossOf(id: string, props: Props, action: string): Promise<string | undefined> {
+    const s = await this.session(props);
+    const observed = await this.kind.observe(s.api, id);
+    if (!observed || observed.messages === 0) return undefined;
+    return `${this.kind.typeName} ${id} holds ${observed.messages} ${this.kind.dataNoun}; ${action} destroys them`;
   }
 
   /**
@@ -233,7 +388,13 @@ export class AssetCore {
   async read(id: string, props: Props): Promise<{ id: string; props: Props } | undefined> {
     const s = await this.session(props);
     const observed = await this.kind.observe(s.api, id);
-    if (!observed) return undefined;
+    if (!observed) {
+      // Half-way through a migration the stream may be gone while its copy holds the data: keep the state.
+      const name = String(this.kind.desired(this.config(props)).name);
+      if (props.replaceStrategy === "migrate" && (await migrationInProgress(s.api, name)))
+        return { id, props };
+      return undefined;
+    }
     const desired = this.kind.desired(this.config(props));
     const refreshed: Props = { ...props };
     for (const row of this.kind.rows) {
@@ -247,12 +408,21 @@ export class AssetCore {
     return { id, props: refreshed };
   }
 
-  async update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  async update(id: string, olds: Props, news: Props): Promise<{ outs: Props; migration?: MigrationResult }> {
     const config = this.validated(news);
     const s = await this.session(news);
     const before = this.kind.desired(this.config(olds));
     const desired = this.kind.desired(config);
     this.refuseUnsupported(desired, s.version);
+    if (news.replaceStrategy === "migrate" && this.kind.holdsData) {
+      const migration = await this.migrateIfNeeded(s, id, desired);
+      if (migration.migrated) {
+        const migrated = await this.kind.observe(s.api, id);
+        if (!migrated)
+          throw new Error(`${this.kind.typeName} ${id} vanished after its migration; run pulumi up again`);
+        return { outs: this.outputs(news, migrated), migration };
+      }
+    }
     const changed = this.kind.rows
       .filter((r) => !deepEqual(before[r.wire], desired[r.wire]))
       .map((r) => r.wire);
@@ -263,6 +433,38 @@ export class AssetCore {
       : await this.kind.observe(s.api, id);
     if (!observed) throw new Error(`${this.kind.typeName} ${id} no longer exists; run pulumi refresh`);
     return { outs: this.outputs(news, observed) };
+  }
+
+  /**
+   * Migrates the asset when the server's copy cannot be updated in place to
+   * `desired` (or a migration is half done); `migrated: false` when an
+   * in-place update is enough.
+   */
+  private async migrateIfNeeded(s: Session, id: string, desired: Json): Promise<MigrationResult> {
+    const request = Object.fromEntries(
+      Object.entries(desired).filter(([k, v]) => !k.startsWith("_") && v !== undefined),
+    );
+    return migrate({
+      api: s.api,
+      version: s.version,
+      label: `${this.kind.typeName} ${id}`,
+      desired: request,
+      stallMs: Math.max(s.api.options.readyDeadlineMs, 30_000),
+      reasons: async () => {
+        const observed = await this.kind.observe(s.api, id);
+        if (!observed) return [];
+        const blocking = this.differing(observed, desired)
+          .map((r) => ({ r, f: decide(r, observed.config[r.wire], desired[r.wire], s.version) }))
+          .filter(({ f }) => f.kind === "replace");
+        const blocked = blocking.filter(({ r }) => !isMigratable(r.wire));
+        if (blocked.length) {
+          throw new Error(`cannot migrate (${describeChanges(blocked.map(({ f }) => f))})`);
+        }
+        return blocking.map(
+          ({ r }) => `${r.key} ${show(observed.config[r.wire], r)} -> ${show(desired[r.wire], r)}`,
+        );
+      },
+    });
   }
 
   /** Deletes the asset; refuses while it holds data unless allowDataLoss was set. Idempotent. */
@@ -299,7 +501,9 @@ export class AssetCore {
   }
 
   private outputs(news: Props, observed: Observed): Props {
-    return { ...news, info: observed.info };
+    const outs: Props = { ...news, info: observed.info };
+    for (const key of PLAN_KEYS) delete outs[key];
+    return outs;
   }
 
   private async refuseDataLoss(id: string, props: Props, action: string, remedy: string): Promise<void> {
@@ -392,6 +596,17 @@ function decide(row: Field, old: unknown, next: unknown, version: Version | unde
   }
   const { kind, why } = rule({ old, next, version });
   return why ? { property: row.key, kind, why } : { property: row.key, kind };
+}
+
+/** A wire value as the user wrote it, for messages ("file", "7d"). */
+function show(value: unknown, row: Field): string {
+  if (value === undefined) return "unset";
+  try {
+    const v = row.codec.decode(value);
+    return typeof v === "string" ? v : JSON.stringify(v);
+  } catch {
+    return JSON.stringify(value);
+  }
 }
 
 function describeChanges(fields: FieldChange[]): string {

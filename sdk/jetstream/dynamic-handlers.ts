@@ -24,8 +24,14 @@ export interface DynamicHandlers {
 export function handlers(name: CoreName): DynamicHandlers {
   const core = cores[name];
   return {
-    async check(_olds, news) {
-      return core.check(news);
+    async check(olds, news) {
+      const checked = core.check(news);
+      if (checked.failures.length) return checked;
+      // Shown by `pulumi preview --diff` beside the inputs: a migration and what
+      // it does, or the number of messages an agreed replacement destroys.
+      // Never compared by diff, and dropped from the outputs.
+      const planned = await core.plannedChange(olds, checked.inputs);
+      return { ...checked, inputs: { ...checked.inputs, ...planned } };
     },
     async diff(id, olds, news) {
       const { changes, replaces, deleteBeforeReplace } = await core.diff(id, olds, news);
@@ -41,7 +47,12 @@ export function handlers(name: CoreName): DynamicHandlers {
       const { info: _info, ...inputs } = found.props;
       return { id: found.id, props: found.props, inputs };
     },
-    update: (id, olds, news) => core.update(id, olds, news),
+    async update(id, olds, news) {
+      const { outs, migration } = await core.update(id, olds, news);
+      // The provider host's stderr reaches the engine's log (pulumi up -v=1 or more).
+      for (const line of migration?.log ?? []) console.error(line);
+      return { outs };
+    },
     delete: (id, props) => core.delete(id, props),
   };
 }

@@ -24,6 +24,15 @@ export interface AssetArgs {
   allowDataLoss?: pulumi.Input<boolean>;
   /** Take over an asset that already exists instead of failing with "already exists". @default false */
   adopt?: pulumi.Input<boolean>;
+  /**
+   * What to do with a change the server cannot make in place (storage, retention to or from
+   * workqueue, ...) while the asset holds data: `refuse` it (the default); `recreate` the asset
+   * (its data is lost, as with `allowDataLoss: true`); or `migrate` it: copy it through a temporary
+   * stream, recreate it with the new configuration, keep every message, its sequence number and the
+   * durable consumers' acknowledged positions (nats-server 2.12+, see docs/migrations.md).
+   * @default "refuse"
+   */
+  replaceStrategy?: pulumi.Input<"refuse" | "recreate" | "migrate">;
 }
 
 export type StreamArgs = AssetArgs & Inputs<StreamConfigInputs> & { name: pulumi.Input<string> };
