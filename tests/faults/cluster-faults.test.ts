@@ -65,7 +65,7 @@ describe("faults: 3-node cluster", function () {
     const failed = r.failed.length ? ` (e.g. ${r.failed[0].error.message})` : "";
     const msgs = p ? `; ${p.acked} messages, ${p.retries} publish retries` : "";
     console.log(
-      `      ${what}: ${r.ms} ms, ${r.created.length} created, ${r.failed.length} failed${failed}${msgs}`,
+      `      ${what}: ${r.ms} ms, ${r.created.length} done, ${r.failed.length} failed${failed}${msgs}`,
     );
   }
 
@@ -79,7 +79,7 @@ describe("faults: 3-node cluster", function () {
     let killed: Promise<void> | undefined;
     const first = await run(assets, {
       onProgress: (done) => {
-        if (done === 20) killed = victim.kill();
+        if (done === 40) killed = victim.kill();
       },
     });
     await killed;
@@ -124,6 +124,45 @@ describe("faults: 3-node cluster", function () {
     await c.waitForMetaLeader();
     await assertExactly(c, assets, ["DATA"]);
     await assertData(c, p);
+  });
+
+  it("the meta leader killed while 30 assets are deleted: deletes are idempotent, a rerun converges", async () => {
+    cluster = await startCluster({ size: 3 });
+    const c = cluster;
+    const conn = connection(c.urls, { readyTimeout: "25s" });
+    const assets = declare("D", 30, conn, 4);
+    const created = await run(assets);
+    assert.deepEqual(created.failed, []);
+    const keep = assets.slice(0, 6);
+    const doomed = assets.slice(6);
+    const leader = await c.waitForMetaLeader();
+    let killed: Promise<void> | undefined;
+    // Dependents first, as the engine deletes: consumers, then streams.
+    const order = [
+      ...doomed.filter((a) => a.core === "consumer"),
+      ...doomed.filter((a) => a.core !== "consumer"),
+    ];
+    const first = await within(
+      30_000,
+      "the deletes",
+      run(order, {
+        op: "delete",
+        onProgress: (done) => {
+          if (done === 4) killed = leader.kill();
+        },
+      }),
+    );
+    await killed;
+    report(`deletes (killed leader ${leader.name})`, first);
+    for (const f of first.failed) assert.match(f.error.message, CLEAR, f.error.stack);
+    // The rerun deletes again what was not recorded as deleted, and deletes again what was (no harm).
+    const rerun = await run(order, { op: "delete" });
+    assert.deepEqual(
+      rerun.failed.map((f) => `${f.asset.id}: ${f.error.message}`),
+      [],
+    );
+    await leader.start();
+    await assertExactly(c, keep);
   });
 
   it("all three servers restarted mid-run: the session reconnects and the run completes", async () => {

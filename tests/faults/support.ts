@@ -47,7 +47,7 @@ export function declare(prefix: string, count: number, conn: Props, consumerEver
 }
 
 export interface RunResult {
-  /** Ids created, in completion order. */
+  /** Ids created (or deleted), in completion order. */
   created: string[];
   /** Failed creates, with their errors. */
   failed: { asset: Asset; error: Error }[];
@@ -62,7 +62,7 @@ export interface RunResult {
  */
 export async function run(
   assets: Asset[],
-  opts: { concurrency?: number; onProgress?: (done: number) => void } = {},
+  opts: { concurrency?: number; onProgress?: (done: number) => void; op?: "create" | "delete" } = {},
 ): Promise<RunResult> {
   const started = Date.now();
   const created: string[] = [];
@@ -72,6 +72,11 @@ export async function run(
   let finished = 0;
   const one = async (asset: Asset): Promise<boolean> => {
     try {
+      if (opts.op === "delete") {
+        await cores[asset.core].delete(asset.id, { ...asset.inputs, allowDataLoss: true });
+        created.push(asset.id);
+        return true;
+      }
       if (asset.core === "consumer") {
         const dep = done.get(String(asset.inputs.stream));
         if (dep && !(await dep)) throw new Error(`dependency ${String(asset.inputs.stream)} failed`);
@@ -179,7 +184,7 @@ export class Publisher {
     this.loop = (async () => {
       while (!this.stopping) {
         await this.one();
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 20));
       }
     })();
   }
