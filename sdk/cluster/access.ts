@@ -28,17 +28,22 @@ export function clientServers(ctx: AccessContext): pulumi.Output<string[]> {
   if (a.mode === "url") return ctx.ready.apply(() => a.urls);
 
   if (a.mode === "portForward") {
+    // The forward runs in a detached process that outlives the program (see port-forward.ts).
     // During a preview nothing is opened: the URL is fixed (127.0.0.1:<localPort>), so the
     // JetStream resources see the same connection as in the last update and preview no change.
     return pulumi.all([ctx.ready, ctx.kubeconfig]).apply(async ([, kubeconfig]) => {
       if (!pulumi.runtime.isDryRun()) {
-        await ensurePortForward({
-          kubeconfig,
-          namespace: plan.namespace,
-          labelSelector: podSelector(plan),
-          remotePort: 4222,
-          localPort: a.localPort,
-        });
+        await ensurePortForward(
+          {
+            kubeconfig,
+            namespace: plan.namespace,
+            labelSelector: podSelector(plan),
+            remotePort: 4222,
+            localPort: a.localPort,
+          },
+          // The chart names the NATS cluster after the StatefulSet (clustering only).
+          plan.replicas > 1 ? plan.names.statefulSet : undefined,
+        );
       }
       return a.urls;
     });

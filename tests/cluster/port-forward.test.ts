@@ -63,6 +63,11 @@ async function fakeApi(natsPort: number): Promise<FakeApi> {
   const listed: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+    if (req.method === "GET" && url.pathname === "/api/v1/namespaces/empty/pods") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items: [] }));
+      return;
+    }
     if (req.method === "GET" && url.pathname === "/api/v1/namespaces/nats/pods") {
       listed.push(url.searchParams.get("labelSelector") ?? "");
       const pod = (name: string, ready: boolean) => ({
@@ -170,13 +175,21 @@ describe("port-forward access (against a fake API server and a real nats-server)
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("listens on 127.0.0.1:<localPort>, tunnels to a ready pod, and JetStream answers through it", async () => {
+  const selector =
+    "app.kubernetes.io/name=nats,app.kubernetes.io/instance=events,app.kubernetes.io/component=nats";
+
+  async function listening(port: number): Promise<boolean> {
+    return new Promise((r) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => (s.destroy(), r(true)));
+      s.once("error", () => r(false));
+    });
+  }
+
+  it("starts a detached daemon on 127.0.0.1:<localPort> that tunnels to a ready pod; JetStream answers through it", async () => {
     const localPort = await freePort();
-    const selector =
-      "app.kubernetes.io/name=nats,app.kubernetes.io/instance=events,app.kubernetes.io/component=nats";
     const opts = { kubeconfig, namespace: "nats", labelSelector: selector, remotePort: 4222, localPort };
-    const server = await ensurePortForward(opts);
-    assert.equal(await ensurePortForward(opts), server, "a second call reuses the listener");
+    await ensurePortForward(opts, undefined, { idleMs: 1500, maxMs: 60_000 });
     const { connect } = await import("@nats-io/transport-node");
     const { jetstreamManager } = await import("@nats-io/jetstream");
     const nc = await connect({ servers: [`nats://127.0.0.1:${localPort}`], reconnect: false });
@@ -193,20 +206,52 @@ describe("port-forward access (against a fake API server and a real nats-server)
       api!.forwarded.every((f) => f === "events-1:4222"),
       `forwarded to ${api!.forwarded.join(", ")} (events-0 is not ready)`,
     );
-    server.close();
+    // The daemon outlives this call (the engine deletes after the program exits), then exits when idle.
+    assert.equal(await listening(localPort), true);
+    await new Promise((r) => setTimeout(r, 3500));
+    assert.equal(await listening(localPort), false, "the daemon did not exit after its idle time");
   });
 
-  it("reports a local port in use with the setting to change", async () => {
-    const busy = net.createServer();
-    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
-    const localPort = (busy.address() as net.AddressInfo).port;
+  it("reuses a forward to the same NATS cluster that is still listening", async () => {
+    const localPort = await freePort();
+    const opts = { kubeconfig, namespace: "nats", labelSelector: selector, remotePort: 4222, localPort };
+    await ensurePortForward(opts, undefined, { idleMs: 2000, maxMs: 60_000 });
+    const before = api!.forwarded.length;
+    // A new program run (a fresh module state) finds it through the NATS INFO on the port.
+    delete require.cache[require.resolve("../../sdk/cluster/port-forward")];
+    const fresh =
+      (await import("../../sdk/cluster/port-forward")) as typeof import("../../sdk/cluster/port-forward");
+    await fresh.ensurePortForward(opts, undefined, { idleMs: 2000, maxMs: 60_000 });
+    assert.equal(api!.forwarded.length, before + 1, "the probe went through the existing tunnel");
+  });
+
+  it("refuses a local port held by something that is not this NATS cluster, naming the setting to change", async () => {
+    const busy = net.createServer((s) => s.write("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    const other = net.createServer((s) => s.write('INFO {"server_id":"X","cluster":"billing"}\r\n'));
+    for (const srv of [busy, other]) await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    const port = (srv: net.Server) => (srv.address() as net.AddressInfo).port;
+    const base = { kubeconfig, namespace: "nats", labelSelector: "x", remotePort: 4222 };
     try {
-      await assert.rejects(
-        ensurePortForward({ kubeconfig, namespace: "nats", labelSelector: "x", remotePort: 4222, localPort }),
-        /127\.0\.0\.1:\d+ is in use; set access\.localPort/,
-      );
+      for (const srv of [busy, other])
+        await assert.rejects(
+          ensurePortForward({ ...base, localPort: port(srv) }, "events"),
+          /127\.0\.0\.1:\d+ is in use by something other than NATS cluster events; set access\.localPort/,
+        );
     } finally {
       busy.close();
+      other.close();
     }
+  });
+
+  it("fails with a clear error when no pod is ready, and leaves no listener behind", async () => {
+    const localPort = await freePort();
+    await assert.rejects(
+      ensurePortForward(
+        { kubeconfig, namespace: "empty", labelSelector: selector, remotePort: 4222, localPort },
+        undefined,
+      ),
+      /^Error: port-forward: to namespace empty: no ready NATS pod in namespace empty matching app\.kubernetes\.io\/name=nats/,
+    );
+    assert.equal(await listening(localPort), false);
   });
 });
