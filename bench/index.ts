@@ -11,7 +11,7 @@ import { Kvm } from "@nats-io/kv";
 import { Stream, Consumer, KeyValue } from "../sdk/jetstream/dynamic";
 import { apiCalls } from "../sdk/jetstream/api";
 import { closeAll, connectionsOpened } from "../sdk/jetstream/connection";
-import { binaries, cleanupAll, repoRoot, startCluster, startServer } from "../tests/harness";
+import { binaries, cleanupAll, repoRoot, sleep, startCluster, startServer } from "../tests/harness";
 import type { NatsCluster, NatsServer, NatsConnection } from "../tests/harness";
 import { DynamicHost } from "../tests/jetstream/host-client";
 import { captureRegistrations } from "../tests/jetstream/capture";
@@ -97,7 +97,7 @@ function plan(): TargetPlan[] {
           storage: "file",
           replicas: 3,
           sizes: [100],
-          reps: QUICK ? 1 : 2,
+          reps: QUICK ? 1 : 3,
         },
       ],
     },
@@ -208,6 +208,22 @@ async function removeLeftovers(jsm: JetStreamManager, prefixes: string[]): Promi
   }
 }
 
+async function streamCount(jsm: JetStreamManager): Promise<number> {
+  let n = 0;
+  for await (const name of jsm.streams.names()) if (name) n++;
+  return n;
+}
+
+/**
+ * Before a repetition: the previous one's streams are gone (a cluster removes
+ * a replicated stream's Raft group after the delete answered), then a short
+ * pause on a cluster, so that one repetition's clean-up does not slow the next.
+ */
+async function settle(jsm: JetStreamManager, baseline: number, cluster: boolean): Promise<void> {
+  for (let i = 0; i < 50 && (await streamCount(jsm)) > baseline; i++) await sleep(200);
+  if (cluster) await sleep(1_000);
+}
+
 /** Failed repetitions (reported, and kept in the JSON). */
 const failures: string[] = [];
 
@@ -233,6 +249,7 @@ async function runTarget(tp: TargetPlan, runId: string): Promise<TargetResult> {
   const connectionsByMode: Record<Mode, number> = { raw: 0, core: 0, host: 0 };
   const samples: Sample[] = [];
   const hostPeakBySize: TargetResult["hostPeakBySize"] = [];
+  const baseline = await streamCount(jsm);
   let seriesNo = 0;
   try {
     for (const g of tp.groups) {
@@ -259,6 +276,7 @@ async function runTarget(tp: TargetPlan, runId: string): Promise<TargetResult> {
             return { mode, series, driver };
           });
           try {
+            await settle(jsm, baseline, tp.target === "cluster");
             for (const r of runs) await setUp(r.series, jsm);
             for (const [k, op] of OPS.entries()) {
               for (let j = 0; j < runs.length; j++) {
