@@ -4,6 +4,7 @@
 // NatsCluster args and outputs interfaces read with the compiler API.
 // `npm run schema` writes it; tests/schema fails when the committed file is
 // out of date.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Field, SchemaType } from "../jetstream/fields";
 import { streamFields } from "../jetstream/tables/stream";
@@ -84,10 +85,11 @@ export function buildSchema(version: string): Json {
     connection: repoPath("sdk/jetstream/connection-args.ts"),
     dynamic: repoPath("sdk/jetstream/dynamic.ts"),
     args: repoPath("sdk/cluster/args.ts"),
-    presets: repoPath("sdk/cluster/presets.ts"),
     component: repoPath("sdk/cluster/component.ts"),
   };
-  const reader = new InterfaceReader(Object.values(files), {
+  // Every source file of both parts, so types imported from anywhere in them resolve.
+  const sources = ["sdk/jetstream", "sdk/cluster"].flatMap((dir) => tsFiles(repoPath(dir)));
+  const reader = new InterfaceReader([...new Set([...Object.values(files), ...sources])], {
     resourceRefs: { "k8s.Provider": `/kubernetes/v${KUBERNETES_VERSION}/schema.json#/provider` },
   });
 
@@ -104,7 +106,7 @@ export function buildSchema(version: string): Json {
       case "map":
         return { type: "object", additionalProperties: typeRef(t.values, plain && !t.input), ...mark };
       case "oneOf":
-        return { oneOf: t.of.map((x) => typeRef(x, false)), ...mark };
+        return { oneOf: t.of.map((x) => typeRef(x, plain)), ...mark };
       case "ref":
         return { $ref: t.ref, ...mark };
       case "any":
@@ -300,6 +302,19 @@ export function buildSchema(version: string): Json {
     types: sortKeys(types),
     resources: sortKeys(resources),
   };
+}
+
+function tsFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? tsFiles(path.join(dir, e.name))
+        : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")
+          ? [path.join(dir, e.name)]
+          : [],
+    )
+    .sort();
 }
 
 function required(props: PropIR[]): Json {

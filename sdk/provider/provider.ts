@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
-import { cores } from "../jetstream/core";
+import { cores, CONTROL_KEYS } from "../jetstream/core";
 import type { AssetCore, DiffResult, Props } from "../jetstream/core";
 import { reveal, conceal } from "./secrets";
 import type { Path } from "./secrets";
@@ -158,8 +158,8 @@ export function secretPathsOf(schema: Json, token: string, at: string[], seen = 
 /**
  * The engine's per-property view of the core's diff: each changed field as an
  * addition, deletion or update, and a replacement where the server cannot
- * apply it in place. Changes outside the configuration (connection,
- * allowDataLoss, adopt) are updates.
+ * apply it in place. Changes of the control inputs (connection,
+ * allowDataLoss, adopt...) are updates.
  */
 export function detailedDiff(result: DiffResult, olds: Props, news: Props): Record<string, PropertyDiffKind> {
   const out: Record<string, PropertyDiffKind> = {};
@@ -168,9 +168,10 @@ export function detailedDiff(result: DiffResult, olds: Props, news: Props): Reco
       olds[f.property] === undefined ? "ADD" : news[f.property] === undefined ? "DELETE" : "UPDATE";
     out[f.property] = f.kind === "replace" ? (`${base}_REPLACE` as PropertyDiffKind) : base;
   }
-  for (const key of ["connection", "allowDataLoss", "adopt"]) {
+  // Credentials travel inside `connection` in the plugin's inputs.
+  for (const key of CONTROL_KEYS.filter((k) => k !== "credentials") as string[]) {
     if (key in out || JSON.stringify(olds[key]) === JSON.stringify(news[key])) continue;
-    if (key !== "connection" && Boolean(olds[key]) === Boolean(news[key])) continue;
+    if (typeof (olds[key] ?? news[key]) === "boolean" && Boolean(olds[key]) === Boolean(news[key])) continue;
     out[key] = olds[key] === undefined ? "ADD" : news[key] === undefined ? "DELETE" : "UPDATE";
   }
   return out;

@@ -8,6 +8,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { repoRoot } from "../harness";
 import { buildSchema, schemaText, jetstreamResources, COMPONENT_TOKEN } from "../../sdk/codegen/schema";
 import type { Field } from "../../sdk/jetstream/fields";
+import { CONTROL_KEYS } from "../../sdk/jetstream/core";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- schema.json is free-form JSON */
 type Json = Record<string, any>;
@@ -87,7 +88,7 @@ describe("schema.json", function () {
           assert.ok(prop.description.includes(`nats-server ${row.since}`), `${row.key}: no version`);
         assert.ok(res.properties[row.key], `${r.token}: row ${row.key} is not an output`);
       }
-      for (const key of ["connection", "allowDataLoss", "adopt"]) {
+      for (const key of CONTROL_KEYS.filter((k) => k !== "credentials")) {
         assert.ok(res.inputProperties[key]?.description, `${r.token}: ${key} missing or undocumented`);
       }
       assert.ok(res.properties.info, `${r.token}: no info output`);
@@ -109,6 +110,8 @@ describe("schema.json", function () {
     "nats:index:Toleration.value",
     "nats:index:Toleration.effect",
     "nats:index:Toleration.tolerationSeconds",
+    "nats:index:GatewayTlsCa.certPem",
+    "nats:index:GatewayTlsCa.keyPem",
   ];
 
   it("documents every property of every type", () => {
@@ -131,7 +134,7 @@ describe("schema.json", function () {
 
   it("marks the connection's credentials secret, and nothing else of it", () => {
     const conn = schema.types["nats:jetstream:Connection"].properties;
-    const tls = schema.types["nats:jetstream:Tls"].properties;
+    const tls = schema.types["nats:jetstream:ConnectionTls"].properties;
     const secret = (props: Json) =>
       Object.keys(props)
         .filter((k) => props[k].secret)
