@@ -573,7 +573,8 @@ export class AssetCore {
           "lower replicas to at most the number of servers (zones, when unique tags are set) or fix placement",
       );
     }
-    if (isApiError(err, ErrorCode.InsufficientStorage)) {
+    // A memory stream beyond max_memory_store answers 10028, a file one 10047.
+    if (isApiError(err, ErrorCode.InsufficientStorage, ErrorCode.InsufficientMemory)) {
       return new Error(
         `maxBytes/storage: the server has not enough ${this.kind.label === "consumer" ? "" : "reserved "}storage left for this ` +
           `${this.kind.label} (${(err as Error).message}); lower maxBytes or raise the server's max_file_store/max_memory_store`,

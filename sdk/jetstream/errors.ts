@@ -39,6 +39,8 @@ export const ErrorCode = {
   ClusterNoPeers: 10039,
   StreamUpdate: 10069,
   InsufficientStorage: 10047,
+  /** "insufficient memory resources available" (memory storage). */
+  InsufficientMemory: 10028,
   /** "error creating store for stream" */
   StreamStoreFailed: 10049,
 } as const;

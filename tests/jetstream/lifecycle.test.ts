@@ -128,6 +128,62 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
     });
   });
 
+  describe("server refusals name the field to change", () => {
+    it("subjects overlapping another stream, at create and at update", async () => {
+      const c = ctxFor("OV", server);
+      await stream.create(
+        withConnection(server, { name: `${c.name}A`, subjects: [`${c.subj}.a.>`], storage: "memory" }),
+      );
+      const b = withConnection(server, {
+        name: `${c.name}B`,
+        subjects: [`${c.subj}.*.x`],
+        storage: "memory",
+      });
+      await assert.rejects(stream.create(b), /^Error: subjects: .*another stream/);
+      const ok = withConnection(server, {
+        name: `${c.name}B`,
+        subjects: [`${c.subj}.b.>`],
+        storage: "memory",
+      });
+      const { id, outs } = await stream.create(ok);
+      await assert.rejects(
+        stream.update(id, outs, { ...ok, subjects: [`${c.subj}.>`] }),
+        /^Error: subjects: /,
+      );
+    });
+
+    it("maxBytes beyond the server's storage", async () => {
+      const c = ctxFor("BIG", server);
+      const inputs = withConnection(server, {
+        name: c.name,
+        subjects: [`${c.subj}.>`],
+        storage: "memory",
+        maxBytes: "2GB",
+      });
+      await assert.rejects(stream.create(inputs), /maxBytes/);
+      await assert.rejects(
+        (await api()).streamInfo(c.name),
+        (e: JetStreamApiError) => e.code === ErrorCode.StreamNotFound,
+      );
+    });
+
+    it("maxBytes beyond the server's file storage", async () => {
+      const c = ctxFor("BIGF", server);
+      const inputs = withConnection(server, {
+        name: c.name,
+        subjects: [`${c.subj}.>`],
+        storage: "file",
+        maxBytes: "200GB",
+      });
+      await assert.rejects(stream.create(inputs), /maxBytes/);
+    });
+
+    it("a consumer on a stream that does not exist", async () => {
+      const inputs = withConnection(server, { stream: "NO_SUCH_STREAM", name: "c" });
+      await assert.rejects(consumer.create(inputs), /stream not found/);
+    });
+  });
+
   describe("durations and sizes", () => {
     it("sub-second durations survive the round trip with no diff (1.5s, 250ms, 100us, 1ns)", async () => {
       const c = ctxFor("DU", server);
