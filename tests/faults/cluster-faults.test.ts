@@ -2,7 +2,8 @@
 // cluster). A deploy often runs while a cluster rolls, scales or recovers;
 // these check the provider core keeps its promises then: no lost data, no
 // half-applied state a rerun cannot converge, clear errors within the
-// configured timeout. See docs/faults.md.
+// configured timeout. See docs/faults.md. Tagged @slow: `mocha --grep @slow
+// --invert` leaves them out.
 import assert from "node:assert/strict";
 import { startCluster, sleep } from "../harness";
 import type { NatsCluster } from "../harness";
@@ -29,7 +30,7 @@ import type { Props } from "../../sdk/jetstream/core";
 /** Clear errors a create may fail with while a server is down. */
 const CLEAR = /quorum|offline|server is down|restarting|replicas/i;
 
-describe("faults: 3-node cluster", function () {
+describe("faults @slow: 3-node cluster", function () {
   this.timeout(60_000);
   let cluster: NatsCluster | undefined;
   let partitioned: PartitionableCluster | undefined;
