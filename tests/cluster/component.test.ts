@@ -80,6 +80,7 @@ describe("NatsCluster under mocks", function () {
       >;
       assert.deepEqual(system.subnetIds, ["subnet-a", "subnet-b", "subnet-c"]);
       assert.equal(system.taints, undefined);
+      assert.deepEqual(system.labels, { "pulumi-nats/system": "true" });
     });
 
     it("creates no VPC when subnets are given, and an EKS cluster on them with API access entries", async () => {

@@ -239,7 +239,8 @@ export function createAwsPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
             minSize: a.systemNodes.count,
             maxSize: a.systemNodes.count + 1,
           },
-          labels: { "pulumi-nats/pool": "system" },
+          // Not the NATS label key: a cluster named "system" must not select these nodes.
+          labels: { "pulumi-nats/system": "true" },
           tags: a.tags,
         },
         { parent, dependsOn: nodeRole.attachments },

@@ -115,7 +115,7 @@ export function createGcpPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
           nodeCount: g.systemNodes.nodesPerZone,
           nodeConfig: {
             machineType: g.systemNodes.machineType,
-            labels: { "pulumi-nats/pool": "system" },
+            labels: { "pulumi-nats/system": "true" },
             resourceLabels: g.labels,
           },
           management: { autoRepair: true, autoUpgrade: true },
