@@ -6,6 +6,7 @@
 // kubeconfig, a provider, a CA certificate) accept Inputs.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { GatewayArgs, LeafNodesArgs } from "./gateways";
 import type { ResourcePreset } from "./presets";
 
 /** What happens to a JetStream volume when its claim is deleted. */
@@ -251,6 +252,14 @@ export interface AuthArgs {
   systemUser?: string;
   /** Length of the generated passwords (letters and digits). @default 32 */
   passwordLength?: number;
+  /**
+   * The system user's password instead of a generated one (SuperCluster passes
+   * one shared password to every member). Secret.
+   * @default generated
+   */
+  systemPassword?: pulumi.Input<string>;
+  /** The application user's password instead of a generated one. Secret. @default generated */
+  appPassword?: pulumi.Input<string>;
 }
 
 /** TLS for client connections and routes between servers. */
@@ -372,4 +381,11 @@ export interface NatsClusterArgs {
   readyTimeout?: string;
   /** The Helm chart. */
   chart?: ChartArgs;
+  /**
+   * A gateway (port 7222) joining this cluster to others in a super-cluster
+   * (see SuperCluster, which fills this in). TLS is required. @default none
+   */
+  gateway?: GatewayArgs;
+  /** Accept leaf node connections (port 7422) with a dedicated user. @default off */
+  leafnodes?: LeafNodesArgs;
 }

@@ -9,6 +9,8 @@ import type { ConnectionArgs } from "../jetstream/connection-args";
 import { clientServers } from "./access";
 import type { NatsClusterArgs } from "./args";
 import { renderAuthInclude } from "./auth";
+import { createGateway, type GatewayResources } from "./gateway-resources";
+import { checkRemotes, withGatewayInputs, type GatewayRemote } from "./gateways";
 import { plan as makePlan } from "./plan";
 import { createAwsPlatform } from "./platform/aws";
 import { createGcpPlatform } from "./platform/gcp";
@@ -65,6 +67,19 @@ export interface NatsClusterOutputs {
    * forward listens); carries the chart as a dependency. Secret (password).
    */
   connection: pulumi.Output<ConnectionArgs>;
+  /** Gateway (= cluster) name in a super-cluster; undefined without a gateway. */
+  gatewayName: pulumi.Output<string | undefined>;
+  /**
+   * The URL other clusters dial (`nats://<address>:7222`); resolves once the
+   * gateway Service has its address, before the chart. Undefined without a gateway.
+   */
+  gatewayUrl: pulumi.Output<string | undefined>;
+  /** In-cluster URL leaf nodes connect to (`nats-leaf://<service>:7422`); undefined when off. */
+  leafUrl: pulumi.Output<string | undefined>;
+  /** The user leaf nodes log in as; undefined when off. */
+  leafUser: pulumi.Output<string | undefined>;
+  /** Its password. Secret. */
+  leafPassword: pulumi.Output<string | undefined>;
 }
 
 /**
@@ -93,6 +108,11 @@ export class NatsCluster extends pulumi.ComponentResource {
   readonly chartVersion!: pulumi.Output<string>;
   readonly accessUrls!: pulumi.Output<string[]>;
   readonly connection!: pulumi.Output<ConnectionArgs>;
+  readonly gatewayName!: pulumi.Output<string | undefined>;
+  readonly gatewayUrl!: pulumi.Output<string | undefined>;
+  readonly leafUrl!: pulumi.Output<string | undefined>;
+  readonly leafUser!: pulumi.Output<string | undefined>;
+  readonly leafPassword!: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad args create nothing.
@@ -124,18 +144,28 @@ export class NatsCluster extends pulumi.ComponentResource {
     let secret: k8s.core.v1.Secret | undefined;
     let appPassword: pulumi.Output<string> | undefined;
     let systemPassword: pulumi.Output<string> | undefined;
+    let leafPassword: pulumi.Output<string> | undefined;
     if (p.auth) {
       const a = p.auth;
-      const pw = (who: string) =>
-        new random.RandomPassword(
-          `${name}-${who}-password`,
-          { length: a.passwordLength, special: false },
-          { parent: this },
-        ).result;
-      systemPassword = pulumi.secret(pw("system"));
-      appPassword = pulumi.secret(pw("app"));
+      // Given passwords (a super-cluster shares one set) or generated ones.
+      const pw = (who: string, given: pulumi.Input<string> | undefined) =>
+        given !== undefined
+          ? pulumi.output(given)
+          : new random.RandomPassword(
+              `${name}-${who}-password`,
+              { length: a.passwordLength, special: false },
+              { parent: this },
+            ).result;
+      systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
+      appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
+      if (p.leafnodes) leafPassword = pulumi.secret(pw("leaf", args.leafnodes?.password));
+      const leafUser = p.leafnodes?.user;
       const include = pulumi.secret(
-        pulumi.all([systemPassword, appPassword]).apply(([s, ap]) => renderAuthInclude(a, s, ap)),
+        pulumi
+          .all([systemPassword, appPassword, leafPassword])
+          .apply(([s, ap, lp]) =>
+            renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined),
+          ),
       );
       secret = new k8s.core.v1.Secret(
         `${name}-credentials`,
@@ -149,6 +179,7 @@ export class NatsCluster extends pulumi.ComponentResource {
             "app-password": appPassword,
             "system-user": a.systemUser,
             "system-password": systemPassword,
+            ...(p.leafnodes ? { "leaf-user": p.leafnodes.user, "leaf-password": leafPassword! } : {}),
           },
         },
         k8sOpts(inNamespace),
@@ -178,6 +209,27 @@ export class NatsCluster extends pulumi.ComponentResource {
       k8sOpts(),
     );
 
+    // A super-cluster member: its gateway Service and certificate come before its chart
+    // (their address is what the other members' charts list; see gateway-resources.ts).
+    let gateway: GatewayResources | undefined;
+    let values: Record<string, unknown> = p.chart.values;
+    if (p.gateway) {
+      const g = p.gateway;
+      gateway = createGateway(p, g, namespace, { parent: this, provider, dependsOn: inNamespace });
+      const remotes = pulumi.output(args.gateway?.remotes ?? []).apply((list) => {
+        const r = (list as GatewayRemote[]).map((x) => ({ name: x.name, urls: [...x.urls] }));
+        const problems = checkRemotes(g.name, r);
+        if (problems.length > 0)
+          throw new Error(`NatsCluster "${name}": gateway.remotes: ${problems.join(" ")}`);
+        return r;
+      });
+      values = withGatewayInputs(
+        values,
+        remotes,
+        gateway.host.apply((h) => `${h}:7222`),
+      );
+    }
+
     const chart = new k8s.helm.v4.Chart(
       name,
       {
@@ -186,12 +238,13 @@ export class NatsCluster extends pulumi.ComponentResource {
         repositoryOpts: { repo: p.chart.repository },
         name: p.names.release,
         namespace,
-        values: p.chart.values,
+        values,
       },
       k8sOpts([
         ...inNamespace,
         ...(secret ? [secret] : []),
         ...(tls?.secret ? [tls.secret] : []),
+        ...(gateway ? gateway.dependsOn : []),
         binding,
         ...platform.readyForPods,
       ]),
@@ -249,6 +302,15 @@ export class NatsCluster extends pulumi.ComponentResource {
       chartVersion: pulumi.output(p.chart.version),
       accessUrls: servers,
       connection: pulumi.secret(connection),
+      gatewayName: pulumi.output(p.gateway?.name),
+      gatewayUrl: gateway ? gateway.url : pulumi.output(undefined),
+      leafUrl: pulumi.output(
+        p.leafnodes
+          ? `nats-leaf://${p.clientUrls[0].replace(/^\w+:\/\//, "").replace(/:4222$/, "")}:7422`
+          : undefined,
+      ),
+      leafUser: pulumi.output(p.leafnodes?.user),
+      leafPassword: leafPassword ?? pulumi.output(undefined),
     };
     Object.assign(this, outputs);
     this.registerOutputs(outputs);

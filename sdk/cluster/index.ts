@@ -8,3 +8,13 @@ export type { ArgsIssue } from "./errors";
 export { plan, DEFAULT_CHART_VERSION, DEFAULT_CHART_REPOSITORY, NODE_LABEL, NODE_TAINT } from "./plan";
 export type { ClusterPlan } from "./plan-types";
 export { checkChartKeys, KEYS_CHART_VERSION } from "./chart-keys";
+export { SuperCluster, SuperClusterArgsError, checkSuperClusterArgs, memberArgs } from "./super-cluster";
+export type { SuperClusterArgs, SuperClusterMemberArgs } from "./super-cluster";
+export { placementIn, checkSuperCluster, GATEWAY_PORT, LEAFNODE_PORT } from "./gateways";
+export type {
+  GatewayArgs,
+  GatewayExposeArgs,
+  GatewayRemote,
+  GatewayTlsArgs,
+  LeafNodesArgs,
+} from "./gateways";

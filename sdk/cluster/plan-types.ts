@@ -3,6 +3,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AccessMode, ReclaimPolicy, ServiceType, Toleration, ZoneSpread } from "./args";
+import type { GatewayPlan, LeafNodesPlan } from "./gateways";
 
 export type PlatformKind = "aws" | "gcp" | "kubernetes";
 
@@ -140,6 +141,10 @@ export interface ClusterPlan {
   /** In-cluster URLs: the Service first, then one per server. */
   clientUrls: string[];
   monitoringUrl: string;
+  /** The gateway of a super-cluster member (see gateways.ts); undefined without one. */
+  gateway?: GatewayPlan;
+  /** The leaf node listener; undefined when off. */
+  leafnodes?: LeafNodesPlan;
   /** Non-fatal notes, logged by the component as warnings. */
   warnings: string[];
 }

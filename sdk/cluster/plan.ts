@@ -6,6 +6,13 @@ import type { AccessArgs, ExplicitResources, NatsClusterArgs } from "./args";
 import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "./args";
 import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "./chart-keys";
 import { Issues, show } from "./errors";
+import {
+  GATEWAY_FIELDS,
+  gatewayAndLeafValues,
+  LEAFNODE_FIELDS,
+  planGateway,
+  planLeafNodes,
+} from "./gateways";
 import { planAws, planGcp, planKubernetes, platformKind } from "./plan-platform";
 import type {
   AuthPlan,
@@ -51,11 +58,15 @@ const TOP_LEVEL = [
   "access",
   "readyTimeout",
   "chart",
+  "gateway",
+  "leafnodes",
 ];
 const NESTED: Record<string, string[]> = {
   jetstream: ["fileStorage", "fileStoreMaxPercent", "memoryStorage", "domain"],
   placement: ["zoneSpread", "allowFewerZonesThanReplicas", "zoneDiscoveryImage"],
-  auth: ["enabled", "appAccount", "appUser", "systemUser", "passwordLength"],
+  auth: ["enabled", "appAccount", "appUser", "systemUser", "passwordLength", "systemPassword", "appPassword"],
+  gateway: GATEWAY_FIELDS,
+  leafnodes: LEAFNODE_FIELDS,
   tls: ["client", "routes", "secretName", "caCert", "extraDnsNames"],
   service: ["type", "annotations"],
   monitoring: ["prometheusExporter", "podMonitor"],
@@ -367,6 +378,13 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     issues.add("chart.values", "must be a map of chart values.");
   else for (const p of checkChartKeys(userValues)) issues.add(`chart.values.${p.path}`, p.message);
 
+  const gateway = planGateway(
+    args.gateway,
+    { name: String(name), namespace: String(namespace), platform: kind },
+    issues,
+  );
+  const leafnodes = planLeafNodes(args.leafnodes, auth, issues);
+
   issues.throwIfAny(component);
 
   // Everything below runs on valid args.
@@ -484,9 +502,11 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
       ...Array.from({ length: replicas }, (_, i) => `${scheme}://${name}-${i}.${headless}:4222`),
     ],
     monitoringUrl: `http://${headless}:8222`,
+    gateway,
+    leafnodes,
     warnings,
   };
-  const values = mergeValues(buildValues(p), userValues);
+  const values = mergeValues(mergeValues(buildValues(p), gatewayAndLeafValues(p)), userValues);
   // The component's own keys must be real too: a failure here is a bug in values.ts.
   const own = checkChartKeys(values);
   if (own.length > 0)

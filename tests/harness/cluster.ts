@@ -6,6 +6,7 @@ import type { NatsConnection } from "./nats-types";
 import { resolveAuth, type Auth } from "./auth";
 import { natsCli, type CliOptions, type CliTarget } from "./cli";
 import type { NodeSpec, TlsSettings } from "./config";
+import type { TlsMaterial } from "./tls";
 import { freePorts } from "./ports";
 import { makeTempDir, removeTempDir } from "./registry";
 import {
@@ -41,6 +42,30 @@ export interface ClusterOptions extends CommonServerOptions {
   extraConfig?: string | ((index: number) => string);
   /** Give up waiting for the nodes and the meta leader after this long. @default 30000 */
   startTimeoutMs?: number;
+  /**
+   * Make the cluster a member of a super-cluster: every node gets a gateway
+   * block. The ports are chosen by the caller (e.g. `freePorts`) so that the
+   * other clusters can list them before this one starts. The JetStream meta
+   * group then spans the super-cluster, so startCluster does not wait for a
+   * meta leader among this cluster's nodes (see `waitForSuperCluster`).
+   */
+  gateway?: {
+    /** Gateway name. @default clusterName */
+    name?: string;
+    /** One gateway port per node. */
+    ports: number[];
+    /** The other clusters' gateways (`gatewayUrls` of their handles, or URLs). */
+    remotes: { name: string; urls: string[] }[];
+    /** Mutual TLS on gateways: `true` = the shared test certificates. @default off */
+    tls?: boolean | TlsMaterial;
+    /** @default true */
+    rejectUnknownCluster?: boolean;
+  };
+}
+
+/** The gateway URLs for ports on 127.0.0.1 (what another cluster lists in its remotes). */
+export function gatewayUrlsFor(ports: number[]): string[] {
+  return ports.map((p) => `nats://127.0.0.1:${p}`);
 }
 
 /** A running JetStream cluster. */
@@ -76,6 +101,13 @@ export class NatsCluster implements CliTarget {
     this.tls = init.tls;
     this.startTimeoutMs = init.startTimeoutMs;
   }
+
+  /** Gateway URLs of all nodes (empty unless started with `gateway`). */
+  get gatewayUrls(): string[] {
+    return this.gatewayPorts ? gatewayUrlsFor(this.gatewayPorts) : [];
+  }
+  /** Gateway ports, when the cluster has a gateway. */
+  gatewayPorts: number[] | undefined;
 
   /** Client URLs of all nodes. */
   get urls(): string[] {
@@ -226,6 +258,16 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<NatsClust
     const tls = await resolveTls(opts.tls);
     const tagsOf = (i: number): string[] =>
       typeof opts.tags === "function" ? opts.tags(i) : (opts.tags?.[i] ?? []);
+    const g = opts.gateway;
+    if (g && g.ports.length !== size)
+      throw new Error(`harness: gateway.ports needs ${size} ports (one per node), got ${g.ports.length}`);
+    const gatewayTls: TlsSettings | undefined =
+      g?.tls === undefined || g.tls === false
+        ? undefined
+        : {
+            material: (await resolveTls(g.tls === true ? true : { material: g.tls }))!.material,
+            verify: true,
+          };
     const extraOf = (i: number): string | undefined =>
       typeof opts.extraConfig === "function" ? opts.extraConfig(i) : opts.extraConfig;
     servers = Array.from({ length: size }, (_, i) => {
@@ -245,6 +287,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<NatsClust
         auth,
         tls,
         cluster: { name, routePorts: [] },
+        gateway: g && {
+          name: g.name ?? name,
+          port: g.ports[i],
+          remotes: g.remotes,
+          tls: gatewayTls,
+          rejectUnknownCluster: g.rejectUnknownCluster ?? true,
+        },
         debug: opts.debug ?? false,
         trace: opts.trace ?? false,
         extraConfig: extraOf(i),
@@ -267,6 +316,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<NatsClust
       namePrefix: opts.namePrefix ?? "",
       startTimeoutMs,
     });
+    cluster.gatewayPorts = g ? [...g.ports] : undefined;
     for (let attempt = 1; ; attempt++) {
       const ports = await freePorts(3 * size);
       const routePorts = servers.map((_, i) => ports[3 * i + 2]);
@@ -282,11 +332,46 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<NatsClust
       await cluster.kill();
       if (!failed.every((f) => f.reason instanceof PortInUseError) || attempt >= 5) throw failed[0].reason;
     }
-    await cluster.waitForMetaLeader();
+    // A super-cluster member's meta leader may be in another cluster.
+    if (!g) await cluster.waitForMetaLeader();
     return cluster;
   } catch (err) {
     await Promise.all(servers.map((s) => s.destroy().catch(() => undefined)));
     removeTempDir(dir);
     throw err;
   }
+}
+
+/**
+ * Wait until the running nodes of every cluster of a super-cluster agree on
+ * one JetStream meta leader, and every node is a peer of the meta group.
+ * Resolves to the leader's server name.
+ */
+export function waitForSuperCluster(
+  clusters: NatsCluster[],
+  opts: { timeoutMs?: number } = {},
+): Promise<string> {
+  const running = () => clusters.flatMap((c) => c.running);
+  const size = clusters.reduce((n, c) => n + c.servers.length, 0);
+  return waitFor(
+    async () => {
+      const views = await Promise.all(
+        running().map((s) =>
+          s.jsz().then(
+            (j) => j.meta_cluster,
+            () => undefined,
+          ),
+        ),
+      );
+      const leader = views[0]?.leader;
+      if (!leader || views.some((v) => v?.leader !== leader)) return undefined;
+      return views.every((v) => (v as { cluster_size?: number }).cluster_size === size) ? leader : undefined;
+    },
+    {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      intervalMs: 100,
+      what: `one meta leader across ${clusters.map((c) => c.name).join(", ")}`,
+      describe: () => clusters.map((c) => c.describeNodes()).join("\n"),
+    },
+  );
 }

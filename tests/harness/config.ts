@@ -12,6 +12,19 @@ export interface TlsSettings {
   verify: boolean;
 }
 
+/** One node's gateway block. */
+export interface GatewaySpec {
+  /** Gateway name; must equal the cluster name. */
+  name: string;
+  port: number;
+  /** The other clusters' gateways. */
+  remotes: { name: string; urls: string[] }[];
+  /** Mutual TLS with these certificates (verify is always on for gateways). */
+  tls?: TlsSettings;
+  /** Refuse gateways from clusters not in `remotes`. */
+  rejectUnknownCluster: boolean;
+}
+
 /** Everything that goes into one server's config file. */
 export interface NodeSpec {
   name: string;
@@ -27,6 +40,8 @@ export interface NodeSpec {
   auth?: Auth;
   tls?: TlsSettings;
   cluster?: { name: string; routePorts: number[] };
+  /** A gateway (super-cluster member): listens on `port`, dials `remotes`. */
+  gateway?: GatewaySpec;
   debug: boolean;
   trace: boolean;
   extraConfig?: string;
@@ -101,6 +116,19 @@ export function renderConfig(spec: NodeSpec): string {
     // its peer, so the server certificate carries clientAuth as well.
     if (spec.tls) c.push(tlsBlock(spec.tls, true));
     lines.push(`cluster {\n${indent(c.join("\n"))}\n}`);
+  }
+  if (spec.gateway) {
+    const g = spec.gateway;
+    const gw = [
+      `name: ${q(g.name)}`,
+      `listen: ${q(`127.0.0.1:${g.port}`)}`,
+      `reject_unknown_cluster: ${g.rejectUnknownCluster}`,
+      `gateways: [\n${g.remotes
+        .map((r) => `  { name: ${q(r.name)}, urls: [${r.urls.map(q).join(", ")}] }`)
+        .join("\n")}\n]`,
+    ];
+    if (g.tls) gw.push(tlsBlock(g.tls, true));
+    lines.push(`gateway {\n${indent(gw.join("\n"))}\n}`);
   }
   if (spec.extraConfig) lines.push("# extraConfig", spec.extraConfig);
   return lines.join("\n") + "\n";

@@ -13,10 +13,16 @@ export {
   type ServerPorts,
   type JszInfo,
 } from "./server";
-export { startCluster, NatsCluster, type ClusterOptions } from "./cluster";
+export {
+  startCluster,
+  NatsCluster,
+  gatewayUrlsFor,
+  waitForSuperCluster,
+  type ClusterOptions,
+} from "./cluster";
 export { type Auth, type AuthOptions } from "./auth";
 export { generateTls, sharedTls, type TlsMaterial, type CertKeyPair } from "./tls";
-export type { Size, TlsSettings } from "./config";
+export type { Size, TlsSettings, GatewaySpec } from "./config";
 export { natsCli, NatsCliError, type CliOptions, type CliTarget } from "./cli";
 export {
   cleanupAll,
