@@ -192,7 +192,7 @@ describe("faults @slow: 3-node cluster", function () {
     await assertData(c, p);
   });
 
-  it("a cluster started just before the run (no meta leader yet): the readiness wait carries the run", async () => {
+  it("a cluster restarted just before the run (no meta leader yet): the readiness wait carries the run", async () => {
     cluster = await startCluster({ size: 3 });
     const c = cluster;
     await c.kill();
@@ -203,6 +203,21 @@ describe("faults @slow: 3-node cluster", function () {
     const assets = declare("S", 30, conn, 5);
     const r = await within(30_000, "the run", run(assets));
     report("run", r);
+    assert.deepEqual(
+      r.failed.map((f) => `${f.asset.id}: ${f.error.message}`),
+      [],
+    );
+    await assertExactly(c, assets);
+  });
+
+  it("a fresh cluster whose nodes only just listen: the readiness wait carries the run", async () => {
+    partitioned = await startPartitionableCluster({ waitForLeader: false });
+    const c = partitioned.cluster;
+    const leaderAtStart = await c.metaLeader();
+    const conn = connection(c.urls, { readyTimeout: "25s" });
+    const assets = declare("F", 20, conn, 5);
+    const r = await within(30_000, "the run", run(assets));
+    report(`run (meta leader at start: ${leaderAtStart?.name ?? "none"})`, r);
     assert.deepEqual(
       r.failed.map((f) => `${f.asset.id}: ${f.error.message}`),
       [],

@@ -77,8 +77,14 @@ export interface PartitionableCluster {
   destroy(): Promise<void>;
 }
 
-/** Starts 3 nodes routed through proxies and waits for a meta leader. */
-export async function startPartitionableCluster(): Promise<PartitionableCluster> {
+/**
+ * Starts 3 fresh nodes routed through proxies and waits for a meta leader;
+ * with `waitForLeader: false`, returns as soon as the nodes listen (a cluster
+ * started just before a deploy).
+ */
+export async function startPartitionableCluster(
+  opts: { waitForLeader?: boolean } = {},
+): Promise<PartitionableCluster> {
   const size = 3;
   const name = "partition";
   const dir = makeTempDir(`cluster-${name}`);
@@ -143,7 +149,7 @@ export async function startPartitionableCluster(): Promise<PartitionableCluster>
   });
   try {
     await Promise.all(servers.map((s) => s.start({ readiness: "listening" })));
-    await cluster.waitForMetaLeader();
+    if (opts.waitForLeader ?? true) await cluster.waitForMetaLeader();
   } catch (err) {
     await cluster.destroy();
     await Promise.all(all().map((p) => p.close()));
