@@ -1,8 +1,7 @@
 // Construct of NatsCluster through the plugin's provider object, in process
-// under Pulumi mocks (over gRPC, Construct registers the component's children
-// with the engine's resource monitor, which needs a running engine; see
-// docs/other-languages.md for what was run with the engine). Inputs are shaped as @pulumi/pulumi/provider's server hands them
-// over: Outputs for values with dependencies or secrets.
+// under Pulumi mocks: the resolution of engine-shaped inputs (Outputs for
+// values with dependencies or secrets) and the returned state. The same
+// method over gRPC, with a fake resource monitor, is in construct-grpc.test.ts.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";

@@ -145,6 +145,23 @@ export class PluginProcess {
     );
   }
 
+  /** Construct, as the engine sends it for a remote component; the plugin registers children with `monitor`. */
+  async construct(type: string, name: string, inputs: Props, monitor: string, dryRun = false) {
+    const req = new provproto.ConstructRequest()
+      .setProject("project")
+      .setStack("test")
+      .setOrganization("organization")
+      .setDryrun(dryRun)
+      .setParallel(4)
+      .setMonitorendpoint(monitor)
+      .setType(type)
+      .setName(name)
+      .setInputs(struct(inputs))
+      .setAcceptsOutputValues(true);
+    const resp = await this.call("construct", req);
+    return { urn: resp.getUrn() as string, state: resp.getState()?.toJavaScript() as Props };
+  }
+
   async stop(): Promise<void> {
     this.client.close();
     if (this.child.exitCode !== null) return;
