@@ -36,6 +36,7 @@ async function kvBucket(target: Target, bucket: string) {
 export function keyValueSuite(): StreamLikeSuite {
   return {
     core: cores.keyValue,
+    rows: keyValueFields,
     base: (c) => ({ bucket: c.name, storage: "memory" }),
     stream: (c) => `KV_${c.name}`,
     wireOf: (key) => keyValueFields.find((r) => r.key === key)!.wire,
@@ -46,6 +47,7 @@ export function keyValueSuite(): StreamLikeSuite {
 export function objectStoreSuite(): StreamLikeSuite {
   return {
     core: cores.objectStore,
+    rows: objectStoreFields,
     base: (c) => ({ bucket: c.name, storage: "memory" }),
     stream: (c) => `OBJ_${c.name}`,
     wireOf: (key) => objectStoreFields.find((r) => r.key === key)!.wire,

@@ -283,6 +283,20 @@ describe("consumer table: every row against a real server", function () {
           assert.deepEqual(normalize((info.config as unknown as Props)[row.wire]), normalize(nx.wire));
         }
         await noDiff(id, after, nextInputs, "right after update");
+        // Removing the field returns it to the server's default in place.
+        const without = inputs(name, ex, key, undefined);
+        // (Fields that need each other, like priority groups and policy, cannot go alone.)
+        const alone = core.check(without).failures.length === 0;
+        const removal = alone ? await core.diff(id, after, without) : undefined;
+        if (!removal) {
+          assert.ok(core.check(without).failures.every((f) => f.property.startsWith("priority")));
+        } else if (!removal.replaces.length) {
+          const { outs: removed } = await core.update(id, after, without);
+          assert.equal((await raw(name)).created, before.created);
+          await noDiff(id, removed, without, "after removing the field");
+        } else {
+          assert.notEqual(row.change, "update", `removing ${key}: ${JSON.stringify(removal.fields)}`);
+        }
         await core.delete(id, after);
         return;
       }

@@ -61,6 +61,7 @@ export async function movedTo(target: Target, stream: string, server: string): P
 export function streamSuite(): StreamLikeSuite {
   return {
     core: cores.stream,
+    rows: streamFields,
     base: (c) => ({ name: c.name, subjects: [`${c.subj}.>`], storage: "memory" }),
     stream: (c) => c.name,
     wireOf: (key) => streamFields.find((r) => r.key === key)!.wire,

@@ -68,6 +68,8 @@ export interface StreamLikeSuite {
   stream(c: Ctx): string;
   /** The row's wire name. */
   wireOf(key: string): string;
+  /** The table's rows. */
+  rows: readonly { key: string; change: unknown }[];
   /** Default way to store data. */
   fill(c: Ctx, api: RawApi): Promise<number>;
 }
@@ -207,6 +209,22 @@ export async function change(suite: StreamLikeSuite, key: string, ex: RowExample
       );
     }
     await noDiff(core, id, after, nextInputs, "right after update");
+    // Removing the field again returns it to the server's default in place
+    // (unless the row's rule says otherwise, e.g. a flag that cannot go off).
+    if (next.value !== undefined) {
+      const without = inputsFor(suite, c, ex, key, undefined);
+      assert.deepEqual(core.check(without).failures, [], `${key} can be removed alone`);
+      const removal = await core.diff(id, after, { ...without, allowDataLoss: true });
+      if (removal.replaces.length === 0) {
+        const { outs: removed } = await core.update(id, after, without);
+        const info2 = await raw(suite, c, without);
+        assert.equal(info2.state.messages, count, "removing the field kept every message");
+        await noDiff(core, id, removed, without, "after removing the field");
+      } else {
+        const row = suite.rows.find((r) => r.key === key);
+        assert.notEqual(row?.change, "update", `removing ${key} replaces: ${JSON.stringify(removal.fields)}`);
+      }
+    }
     await core.delete(id, { ...after, allowDataLoss: true });
     return;
   }
