@@ -59,7 +59,21 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
     case "kubernetes:helm.sh/v4:Chart":
       return { resources: [] };
     case "kubernetes:core/v1:Service":
-      return { ...i, status: { loadBalancer: { ingress: [{ hostname: "internal-lb.example.com" }] } } };
+      // A gateway Service gets an address of its own, so tests can tell members' addresses apart.
+      return {
+        ...i,
+        status: {
+          loadBalancer: {
+            ingress: [
+              {
+                hostname: args.name.endsWith("-gateway")
+                  ? `${args.name}.lb.example.com`
+                  : "internal-lb.example.com",
+              },
+            ],
+          },
+        },
+      };
     case "aws:ec2/subnet:Subnet":
       return { ...i, id: `${args.name}-id` };
     default:
