@@ -11,6 +11,7 @@ import { keyValueFields, objectStoreFields } from "../../sdk/jetstream/tables/bu
 import { ErrorCode, JetStreamApiError } from "../../sdk/jetstream/errors";
 import type { Props } from "../../sdk/jetstream/core";
 import { closeSessions, cores, publish, withConnection } from "./support";
+import { connectionsOpened } from "../../sdk/jetstream/connection";
 import { ctxFor, tableTests } from "./table-runner";
 import { streamExamples, streamSuite, movedTo } from "./stream-examples";
 import {
@@ -219,6 +220,28 @@ describe("JetStream core on a 3-node cluster", function () {
     const info = await streamInfo(`KV_${c.name}`);
     assert.equal(info.config.num_replicas, 3);
     assert.equal(info.state.messages, 4);
+  });
+
+  it("creates 12 R3 streams and their consumers in parallel over one shared connection", async () => {
+    const opened = connectionsOpened();
+    const names = Array.from({ length: 12 }, () => ctxFor("PAR", cluster));
+    await Promise.all(
+      names.map(async (c) => {
+        const s = withConnection(cluster, {
+          name: c.name,
+          subjects: [`${c.subj}.>`],
+          storage: "memory",
+          replicas: 3,
+        });
+        const created = await cores.stream.create(s);
+        const k = withConnection(cluster, { stream: c.name, name: "w", ackWait: "10s" });
+        const consumer = await cores.consumer.create(k);
+        assert.equal((await cores.stream.diff(created.id, created.outs, s)).changes, false);
+        assert.equal((await cores.consumer.diff(consumer.id, consumer.outs, k)).changes, false);
+      }),
+    );
+    assert.equal(connectionsOpened(), opened, "no new connection per operation");
+    for (const c of names) assert.equal((await streamInfo(c.name)).config.num_replicas, 3);
   });
 
   it("the tutorial: EVENTS, event-processor and a KV bucket, checked with the NATS CLI", async () => {
