@@ -16,8 +16,14 @@ import { streamInfoFields, consumerInfoFields } from "./info";
 import type { InfoField } from "./info";
 
 export const PACKAGE = "nats";
-/** Versions the schema references (the Kubernetes provider type of `platform.kubernetes.provider`). */
-export const KUBERNETES_VERSION = "4.34.2";
+/** A dependency's pinned version in package.json (the Kubernetes provider type, the SDK requirements). */
+export function dependencyVersion(name: string): string {
+  const pkg = JSON.parse(fs.readFileSync(repoPath("package.json"), "utf8"));
+  const version: string | undefined = pkg.dependencies?.[name];
+  if (!version || !/^\d+\.\d+\.\d+$/.test(version))
+    throw new Error(`codegen: ${name} is not pinned in package.json`);
+  return version;
+}
 /** Go module path of the generated Go SDK: set to the repository's real path when it is published. */
 export const GO_IMPORT_BASE = "github.com/pulumi-nats/pulumi-nats/sdk/go/nats";
 
@@ -69,6 +75,9 @@ function repoPath(...parts: string[]): string {
 }
 
 export function buildSchema(version: string): Json {
+  const kubernetes = dependencyVersion("@pulumi/kubernetes");
+  const pulumiVersion = dependencyVersion("@pulumi/pulumi");
+  const major = (v: string) => Number(v.split(".")[0]);
   const types: Json = {};
   const resources: Json = {};
 
@@ -90,7 +99,7 @@ export function buildSchema(version: string): Json {
   // Every source file of both parts, so types imported from anywhere in them resolve.
   const sources = ["sdk/jetstream", "sdk/cluster"].flatMap((dir) => tsFiles(repoPath(dir)));
   const reader = new InterfaceReader([...new Set([...Object.values(files), ...sources])], {
-    resourceRefs: { "k8s.Provider": `/kubernetes/v${KUBERNETES_VERSION}/schema.json#/provider` },
+    resourceRefs: { "k8s.Provider": `/kubernetes/v${kubernetes}/schema.json#/provider` },
   });
 
   const typeRef = (t: TypeIR, plain: boolean): Json => {
@@ -277,12 +286,15 @@ export function buildSchema(version: string): Json {
     language: {
       nodejs: {
         packageName: "pulumi-nats",
-        dependencies: { "@pulumi/pulumi": "^3.260.0", "@pulumi/kubernetes": `^${KUBERNETES_VERSION}` },
+        dependencies: { "@pulumi/pulumi": `^${pulumiVersion}`, "@pulumi/kubernetes": `^${kubernetes}` },
         respectSchemaVersion: true,
       },
       python: {
         packageName: "pulumi_nats",
-        requires: { pulumi: ">=3.0.0,<4.0.0", "pulumi-kubernetes": ">=4.34.2,<5.0.0" },
+        requires: {
+          pulumi: `>=${major(pulumiVersion)}.0.0,<${major(pulumiVersion) + 1}.0.0`,
+          "pulumi-kubernetes": `>=${kubernetes},<${major(kubernetes) + 1}.0.0`,
+        },
         respectSchemaVersion: true,
       },
       go: {
@@ -293,7 +305,10 @@ export function buildSchema(version: string): Json {
       csharp: {
         rootNamespace: "Pulumi",
         namespaces: { nats: "Nats", jetstream: "JetStream" },
-        packageReferences: { Pulumi: "3.*", "Pulumi.Kubernetes": "4.*" },
+        packageReferences: {
+          Pulumi: `${major(pulumiVersion)}.*`,
+          "Pulumi.Kubernetes": `${major(kubernetes)}.*`,
+        },
         respectSchemaVersion: true,
       },
     },
