@@ -348,6 +348,10 @@ describe("consumer table: every row against a real server", function () {
       const info = await roundTrip({ deliverSubject: `deliver.d${n + 1}` });
       assert.equal(info.config.max_waiting ?? 0, 0);
     });
+    it("replicas: 1 on a single server (the stream's own count) shows no false diff", async () => {
+      const info = await roundTrip({ replicas: 1 });
+      assert.ok([0, 1].includes(info.config.num_replicas ?? 0), String(info.config.num_replicas));
+    });
     it("pinned_client without a timeout: the server's 2m pin timeout shows no false diff", async () => {
       const info = await roundTrip({ priorityGroups: ["g"], priorityPolicy: "pinned_client" });
       assert.equal(info.config.priority_timeout, 120 * S);
