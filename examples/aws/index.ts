@@ -10,7 +10,7 @@ const nats = new NatsCluster("events", {
   platform: {
     aws: {
       vpcCidr: "10.40.0.0/16",
-      nodes: { instanceType: config.get("instanceType") ?? "m6i.large", nodesPerZone: 1 },
+      nodes: { instanceType: config.get("instanceType") ?? "m6i.xlarge", nodesPerZone: 1 },
     },
   },
   zones,

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPlan } from "./plan-types";
 import { ensurePortForward } from "./port-forward";
+import type { PortForwardArgs } from "../jetstream/connection-args";
 
 export interface AccessContext {
   plan: ClusterPlan;
@@ -20,6 +21,23 @@ export interface AccessContext {
 /** The label selector of the NATS server pods (the chart's selector labels). */
 export function podSelector(plan: ClusterPlan): string {
   return `app.kubernetes.io/name=nats,app.kubernetes.io/instance=${plan.names.release},app.kubernetes.io/component=nats`;
+}
+
+/**
+ * The port-forward the JetStream provider opens itself before connecting, so
+ * `pulumi refresh` and `pulumi destroy` (which do not run the program) reach
+ * NATS too. Undefined unless the access mode is `portForward`.
+ */
+export function portForwardArgs(plan: ClusterPlan): PortForwardArgs | undefined {
+  const a = plan.access;
+  if (a.mode !== "portForward") return undefined;
+  return {
+    namespace: plan.namespace,
+    labelSelector: podSelector(plan),
+    remotePort: 4222,
+    localPort: a.localPort,
+    ...(plan.replicas > 1 ? { cluster: plan.names.statefulSet } : {}),
+  };
 }
 
 export function clientServers(ctx: AccessContext): pulumi.Output<string[]> {

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ConnectionArgs } from "../jetstream/connection-args";
-import { clientServers } from "./access";
+import { clientServers, portForwardArgs } from "./access";
 import type { NatsClusterArgs } from "./args";
 import { renderAuthInclude } from "./auth";
 import { createGateway, type GatewayResources } from "./gateway-resources";
@@ -270,10 +270,14 @@ export class NatsCluster extends pulumi.ComponentResource {
       parent: this,
     });
     const caCert = tls ? tls.caCert : undefined;
+    const portForward = portForwardArgs(p);
     const connection = pulumi
-      .all([servers, appPassword, caCert])
-      .apply(([srv, password, ca]): ConnectionArgs => {
+      .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined])
+      .apply(([srv, password, ca, kubeconfig]): ConnectionArgs => {
         const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
+        // The provider reopens the forward itself (refresh and destroy do not run the program).
+        if (portForward) c.portForward = portForward;
+        if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
         if (p.auth) {
           c.user = p.auth.appUser;
           c.password = password;

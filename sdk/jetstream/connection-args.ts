@@ -13,8 +13,28 @@ export interface ConnectionTlsArgs {
 }
 
 /**
+ * A Kubernetes port-forward the provider opens before connecting, so every
+ * operation (including `pulumi refresh` and `pulumi destroy`, which do not run
+ * the program) reaches NATS inside a cluster. NatsCluster fills it in when its
+ * access mode is `portForward`.
+ */
+export interface PortForwardArgs {
+  /** Namespace of the NATS pods. */
+  namespace: string;
+  /** Label selector of the NATS server pods. */
+  labelSelector: string;
+  /** The pods' client port. @default 4222 */
+  remotePort?: number;
+  /** The local port `servers` points at (127.0.0.1:<localPort>). */
+  localPort: number;
+  /** Name of the NATS cluster behind the forward, to refuse a port held by another cluster. */
+  cluster?: string;
+}
+
+/**
  * Where and how to connect. Credentials (`password`, `token`, `nkeySeed`,
- * `creds`, `tls.key`) are stored as secrets in the state, never in plain text.
+ * `creds`, `tls.key`, `kubeconfig`) are stored as secrets in the state, never
+ * in plain text.
  */
 export interface ConnectionArgs {
   /** One or more server URLs, e.g. `nats://127.0.0.1:4222`. */
@@ -31,6 +51,10 @@ export interface ConnectionArgs {
   creds?: pulumi.Input<string>;
   /** TLS for the connection. */
   tls?: pulumi.Input<ConnectionTlsArgs>;
+  /** Open this port-forward before connecting (with `kubeconfig`). */
+  portForward?: pulumi.Input<PortForwardArgs>;
+  /** Kubeconfig for `portForward`; unset: the ambient kubeconfig. Secret. */
+  kubeconfig?: pulumi.Input<string>;
   /** JetStream domain, e.g. the domain of a leaf node's JetStream. Excludes `apiPrefix`. */
   domain?: pulumi.Input<string>;
   /** JetStream API prefix for imported JetStream (default `$JS.API`). Excludes `domain`. */
@@ -39,7 +63,10 @@ export interface ConnectionArgs {
   requestTimeout?: pulumi.Input<string | number>;
   /**
    * How long to wait for JetStream to become available (enabled, with a meta
-   * leader) before failing. A duration ("2m") or milliseconds. @default "2m"
+   * leader) before failing; it also bounds how long one request's transient
+   * failures (no quorum, timeouts) are retried, so with a majority of servers
+   * down an operation fails with "no quorum" after about this long. A
+   * duration ("2m") or milliseconds. @default "2m"
    */
   readyTimeout?: pulumi.Input<string | number>;
 }

@@ -22,6 +22,14 @@ export interface ResolvedConnection {
   tls?: { ca?: string; cert?: string; key?: string };
   domain?: string;
   apiPrefix?: string;
+  portForward?: {
+    namespace: string;
+    labelSelector: string;
+    remotePort?: number;
+    localPort: number;
+    cluster?: string;
+  };
+  kubeconfig?: string;
   requestTimeout?: string | number;
   readyTimeout?: string | number;
 }
@@ -80,6 +88,8 @@ async function open(conn: ResolvedConnection): Promise<Session> {
       ? nkeyAuthenticator(new TextEncoder().encode(conn.nkeySeed))
       : undefined;
 
+  if (conn.portForward) await openPortForward(conn);
+
   let nc: NatsConnection | undefined;
   let lastError: unknown;
   while (!nc && Date.now() < deadline) {
@@ -133,6 +143,23 @@ async function open(conn: ResolvedConnection): Promise<Session> {
     throw err;
   }
   return { nc, api, version: parseVersion(nc.info?.version ?? "0.0.0") };
+}
+
+/** Opens (or reuses) the port-forward the servers' URL points at. */
+async function openPortForward(conn: ResolvedConnection): Promise<void> {
+  const pf = conn.portForward!;
+  // Loaded only here: the Kubernetes client is not needed for plain URLs.
+  const { ensurePortForward } = await import("../cluster/port-forward");
+  await ensurePortForward(
+    {
+      kubeconfig: conn.kubeconfig,
+      namespace: pf.namespace,
+      labelSelector: pf.labelSelector,
+      remotePort: pf.remotePort ?? 4222,
+      localPort: pf.localPort,
+    },
+    pf.cluster,
+  );
 }
 
 function isAuthError(err: unknown): boolean {

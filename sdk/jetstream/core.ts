@@ -33,6 +33,7 @@ export interface Credentials {
   nkeySeed?: string;
   creds?: string;
   tlsKey?: string;
+  kubeconfig?: string;
 }
 
 /** Inputs that steer the provider and are not part of the asset's configuration. */

@@ -102,6 +102,7 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
       apiPrefix: c.apiPrefix,
       requestTimeout: c.requestTimeout,
       readyTimeout: c.readyTimeout,
+      portForward: c.portForward,
       tls: c.tls && (c.tls.ca || c.tls.cert) ? { ca: c.tls.ca, cert: c.tls.cert } : undefined,
     })),
   );
@@ -112,6 +113,7 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
       nkeySeed: c.nkeySeed,
       creds: c.creds,
       tlsKey: c.tls?.key,
+      kubeconfig: c.kubeconfig,
     })),
   );
   return { connection: pub, credentials };

@@ -236,6 +236,7 @@ describe("NatsCluster under mocks", function () {
     it("outputs a connection (port-forward URL, app user) that depends on the chart", async () => {
       const conn = await valueOf(b.value.connection);
       assert.match(String((conn.servers as string[])[0]), /^nats:\/\/127\.0\.0\.1:1[45]\d{3}$/);
+      const port = Number(/:(\d+)$/.exec(String((conn.servers as string[])[0]))![1]);
       assert.deepEqual(
         { ...conn, servers: undefined },
         {
@@ -243,8 +244,19 @@ describe("NatsCluster under mocks", function () {
           user: "app",
           password: "pweventsapppassword",
           readyTimeout: "5m",
+          // The provider reopens the same forward itself (refresh and destroy do not run the program).
+          portForward: {
+            namespace: "nats",
+            labelSelector:
+              "app.kubernetes.io/name=nats,app.kubernetes.io/instance=events,app.kubernetes.io/component=nats",
+            remotePort: 4222,
+            localPort: port,
+            cluster: "events",
+          },
+          kubeconfig: conn.kubeconfig,
         },
       );
+      assert.match(String(conn.kubeconfig), /"command":"aws","args":\["eks","get-token"/);
       const deps = await dependencyNames(b.value.connection);
       assert.ok(deps.includes("kubernetes:helm.sh/v4:Chart::events"), deps.join(", "));
     });

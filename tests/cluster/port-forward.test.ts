@@ -212,6 +212,36 @@ describe("port-forward access (against a fake API server and a real nats-server)
     assert.equal(await listening(localPort), false, "the daemon did not exit after its idle time");
   });
 
+  it("is opened by the JetStream provider itself from connection.portForward (refresh and destroy do not run the program)", async () => {
+    const { cores } = await import("../../sdk/jetstream/core");
+    const { closeAll } = await import("../../sdk/jetstream/connection");
+    const localPort = await freePort();
+    assert.equal(await listening(localPort), false);
+    const props = {
+      name: "VIA_FORWARD",
+      subjects: ["forward.>"],
+      storage: "memory",
+      connection: {
+        servers: [`nats://127.0.0.1:${localPort}`],
+        readyTimeout: "20s",
+        portForward: { namespace: "nats", labelSelector: selector, remotePort: 4222, localPort },
+      },
+      credentials: { kubeconfig },
+    };
+    try {
+      const { id, outs } = await cores.stream.create(props);
+      assert.equal(id, "VIA_FORWARD");
+      await closeAll();
+      // A later run (a refresh, say) reaches the stream through a forward the provider reopens.
+      const read = await cores.stream.read(id, outs);
+      assert.equal(read?.id, "VIA_FORWARD");
+      await cores.stream.delete(id, outs);
+      assert.equal(await cores.stream.read(id, outs), undefined);
+    } finally {
+      await closeAll();
+    }
+  });
+
   it("reuses a forward to the same NATS cluster that is still listening", async () => {
     const localPort = await freePort();
     const opts = { kubeconfig, namespace: "nats", labelSelector: selector, remotePort: 4222, localPort };
