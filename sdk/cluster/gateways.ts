@@ -223,7 +223,7 @@ export function planLeafNodes(
 export function gatewayAndLeafValues(p: {
   gateway?: GatewayPlan;
   leafnodes?: LeafNodesPlan;
-  replicas: number;
+  tls?: { client: boolean; secretName: string };
 }): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   if (p.gateway) {
@@ -247,7 +247,13 @@ export function gatewayAndLeafValues(p: {
       },
     };
   }
-  if (p.leafnodes) config.leafnodes = { enabled: true, port: p.leafnodes.port };
+  if (p.leafnodes)
+    config.leafnodes = {
+      enabled: true,
+      port: p.leafnodes.port,
+      // With client TLS, the leaf port uses the same certificate (leaf credentials never travel in clear).
+      ...(p.tls?.client ? { tls: { enabled: true, secretName: p.tls.secretName } } : {}),
+    };
   return Object.keys(config).length > 0 ? { config } : {};
 }
 

@@ -18,3 +18,5 @@ export type {
   GatewayTlsArgs,
   LeafNodesArgs,
 } from "./gateways";
+export { NatsLeafNode, renderLeafConfig, planLeafNode } from "./leafnodes";
+export type { NatsLeafNodeArgs, LeafConfigInput } from "./leafnodes";

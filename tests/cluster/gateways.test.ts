@@ -279,3 +279,69 @@ describe("SuperCluster and gateway refusals", () => {
     assert.throws(() => placementIn(["aws", "gcp"], "azure"), /not part of this super-cluster/);
   });
 });
+
+describe("leaf nodes under mocks: a hub NatsCluster and a NatsLeafNode joining it", function () {
+  this.timeout(30000);
+  type Built = {
+    hub: import("../../sdk/cluster/component").NatsCluster;
+    leaf: import("../../sdk/cluster/leafnodes").NatsLeafNode;
+  };
+  let b: Build<Built>;
+  before(async () => {
+    const { NatsCluster } = await import("../../sdk/cluster/component");
+    const { NatsLeafNode } = await import("../../sdk/cluster/leafnodes");
+    b = await buildCluster((transformations) => {
+      const hub = new NatsCluster(
+        "hub",
+        { platform: { aws: {} }, zones: ZONES, tls: { client: true }, leafnodes: {} },
+        { transformations },
+      );
+      const leaf = new NatsLeafNode(
+        "edge",
+        {
+          hub: {
+            urls: hub.leafUrl.apply((u) => [u!]),
+            user: hub.leafUser.apply((u) => u!),
+            password: hub.leafPassword.apply((p) => p!),
+            caCert: hub.caCert.apply((c) => c!),
+          },
+        },
+        { transformations },
+      );
+      return { hub, leaf };
+    });
+  });
+
+  it("opens the hub's leaf port with TLS and a leaf-only user whose password stays secret", async () => {
+    const v = (await plain(one(b, "kubernetes:helm.sh/v4:Chart", "hub").props.values)) as Any;
+    assert.deepEqual(v.config.leafnodes, {
+      enabled: true,
+      port: 7422,
+      tls: { enabled: true, secretName: "hub-tls" },
+    });
+    const secret = one(b, "kubernetes:core/v1:Secret", "hub-credentials").props as Any;
+    assert.ok(await isSecret(secret.stringData["leaf-password"]));
+    const auth = (await plain(secret.stringData["auth.conf"])) as string;
+    assert.match(
+      auth,
+      /\{ user: "leaf", password: "pwhubleafpassword", allowed_connection_types: \["LEAFNODE"\] \}/,
+    );
+    assert.ok(await isSecret(b.value.hub.leafPassword));
+    assert.equal(await valueOf(b.value.hub.leafUrl), "nats-leaf://hub.nats.svc.cluster.local:7422");
+  });
+
+  it("gives the leaf its hub credentials through a Secret, never in the chart values", async () => {
+    const secret = one(b, "kubernetes:core/v1:Secret", "edge-leaf").props as Any;
+    assert.ok(await isSecret(secret.stringData["leaf.conf"]));
+    const conf = (await plain(secret.stringData["leaf.conf"])) as string;
+    assert.match(
+      conf,
+      /urls: \["nats-leaf:\/\/leaf:pwhubleafpassword@hub\.nats\.svc\.cluster\.local:7422"\], account: "APP", tls \{ ca_file: "\/etc\/nats-leaf\/ca\.crt" \}/,
+    );
+    const chart = one(b, "kubernetes:helm.sh/v4:Chart", "edge");
+    const values = JSON.stringify(await plain(chart.props.values));
+    assert.ok(!values.includes("pwhub") && !values.includes("pwedge"));
+    assert.match(values, /"zz_leaf\$include":"\.\.\/nats-leaf\/leaf\.conf"/);
+    assert.ok(await isSecret(b.value.leaf.localPassword));
+  });
+});
