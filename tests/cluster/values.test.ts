@@ -9,8 +9,10 @@ import { checkChartKeys } from "../../sdk/cluster/chart-keys";
 import { plan } from "../../sdk/cluster/plan";
 import { ZONE_SCRIPT } from "../../sdk/cluster/values";
 import { awsArgs, awsValues, GCP_ZONES, leafPaths, setPath, ZONES } from "./fixtures";
+import { repoRoot } from "../harness";
 
-const SHARED_KEYS = "/work/shared/data/nats-chart-2.14.2-keys.txt";
+// CI clones the repository with the shared/ folder beside it, as here.
+const SHARED_KEYS = path.join(repoRoot(), "..", "shared", "data", "nats-chart-2.14.2-keys.txt");
 
 /** Key list and open maps straight from the data file, without chart-keys.ts's logic. */
 function keyList(): { keys: Set<string>; open: string[] } {

@@ -14,7 +14,8 @@ import { InterfaceReader } from "../../sdk/codegen/ts-reader";
 /* eslint-disable @typescript-eslint/no-explicit-any -- schema.json is free-form JSON */
 type Json = Record<string, any>;
 
-const METASCHEMA = "/work/shared/data/pulumi-package-metaschema.json";
+// CI clones the repository with the shared/ folder beside it, as here.
+const METASCHEMA = path.join(repoRoot(), "..", "shared", "data", "pulumi-package-metaschema.json");
 const root = repoRoot();
 const version = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version as string;
 
