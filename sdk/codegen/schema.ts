@@ -13,6 +13,9 @@ import { keyValueFields, objectStoreFields } from "../jetstream/tables/bucket";
 import { InterfaceReader, pascal } from "./ts-reader";
 import type { PropIR, TypeIR } from "./ts-reader";
 import { streamInfoFields, consumerInfoFields } from "./info";
+import { components } from "./components";
+
+export { components, COMPONENT_TOKEN } from "./components";
 import type { InfoField } from "./info";
 
 export const PACKAGE = "nats";
@@ -66,8 +69,6 @@ export const jetstreamResources = [
   },
 ] as const;
 
-export const COMPONENT_TOKEN = "nats:index:NatsCluster";
-
 function repoPath(...parts: string[]): string {
   // bin/sdk/codegen -> repository root, or sdk/codegen when run from source.
   const up = __dirname.includes(`${path.sep}bin${path.sep}`) ? "../../.." : "../..";
@@ -93,8 +94,6 @@ export function buildSchema(version: string): Json {
   const files = {
     connection: repoPath("sdk/jetstream/connection-args.ts"),
     dynamic: repoPath("sdk/jetstream/dynamic.ts"),
-    args: repoPath("sdk/cluster/args.ts"),
-    component: repoPath("sdk/cluster/component.ts"),
   };
   // Every source file of both parts, so types imported from anywhere in them resolve.
   const sources = ["sdk/jetstream", "sdk/cluster"].flatMap((dir) => tsFiles(repoPath(dir)));
@@ -261,18 +260,19 @@ export function buildSchema(version: string): Json {
     };
   }
 
-  // ---- the component -------------------------------------------------------------
-  const args = reader.read(files.args, "NatsClusterArgs");
-  const outputs = reader.read(files.component, "NatsClusterOutputs");
-  resources[COMPONENT_TOKEN] = {
-    isComponent: true,
-    description:
-      "Production NATS with JetStream on Kubernetes (EKS, GKE or an existing cluster), deployed with the official nats Helm chart. Its `connection` output can be passed to the JetStream resources.",
-    inputProperties: properties(args.props, true),
-    requiredInputs: args.props.filter((p) => !p.optional).map((p) => p.name),
-    properties: properties(outputs.props, false),
-    requiredOutputs: outputs.props.filter((p) => !p.optional).map((p) => p.name),
-  };
+  // ---- the components ------------------------------------------------------------
+  for (const c of components) {
+    const args = reader.read(repoPath(c.args.file), c.args.name);
+    const outputs = reader.read(repoPath(c.outputs.file), c.outputs.name);
+    resources[c.token] = {
+      isComponent: true,
+      description: c.doc,
+      inputProperties: properties(args.props, true),
+      requiredInputs: args.props.filter((p) => !p.optional).map((p) => p.name),
+      properties: properties(outputs.props, false),
+      requiredOutputs: outputs.props.filter((p) => !p.optional).map((p) => p.name),
+    };
+  }
 
   return {
     name: PACKAGE,

@@ -11,11 +11,17 @@ import type { AssetCore, DiffResult, Props } from "../jetstream/core";
 import { reveal, conceal } from "./secrets";
 import type { Path } from "./secrets";
 import { resolvePlainInputs } from "./plain-inputs";
+import { components } from "../codegen/components";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- schema.json and gRPC payloads are free-form JSON */
 type Json = Record<string, any>;
 
-export const COMPONENT_TOKEN = "nats:index:NatsCluster";
+export { COMPONENT_TOKEN } from "../codegen/components";
+
+/** Component tokens and the class exported by sdk/cluster that implements each. */
+const COMPONENT_CLASSES: Record<string, string> = Object.fromEntries(
+  components.map((c) => [c.token, c.className]),
+);
 
 const CORE_BY_TOKEN: Record<string, AssetCore> = {
   "nats:jetstream:Stream": cores.stream,
@@ -120,15 +126,16 @@ export class NatsProvider implements provider.Provider {
     inputs: pulumi.Inputs,
     options: pulumi.ComponentResourceOptions,
   ): Promise<provider.ConstructResult> {
-    if (type !== COMPONENT_TOKEN) throw new Error(`unknown component type ${type}`);
-    const spec = this.spec.resources[COMPONENT_TOKEN];
+    const className = COMPONENT_CLASSES[type];
+    const spec = this.spec.resources[type];
+    if (!className || !spec?.isComponent) throw new Error(`unknown component type ${type}`);
     const args = await resolvePlainInputs(inputs, spec.inputProperties, this.spec.types);
     // Loaded on first use: the JetStream resources do not need the cluster's dependencies.
-    const { NatsCluster } = require("../cluster") as typeof import("../cluster");
-    const cluster = new NatsCluster(name, args as any, options);
+    const Component = (require("../cluster") as Record<string, any>)[className];
+    const component: pulumi.ComponentResource = new Component(name, args, options);
     const state: pulumi.Inputs = {};
-    for (const key of Object.keys(spec.properties)) state[key] = (cluster as any)[key];
-    return { urn: cluster.urn, state };
+    for (const key of Object.keys(spec.properties)) state[key] = (component as any)[key];
+    return { urn: component.urn, state };
   }
 
   /** Outputs with the places that were secret in the inputs, and every credential field, secret again. */
