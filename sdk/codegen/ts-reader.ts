@@ -73,7 +73,7 @@ export class InterfaceReader {
   /** The properties of an exported interface of `file`. */
   read(file: string, name: string): { doc: string; props: PropIR[] } {
     const decl = this.find(file, name);
-    return { doc: this.docOf(decl), props: this.members(decl.members, this.typeName(name)) };
+    return { doc: this.docOf(decl), props: this.members(this.ownAndInherited(decl), this.typeName(name)) };
   }
 
   private find(file: string, name: string): ts.InterfaceDeclaration {
@@ -100,7 +100,22 @@ export class InterfaceReader {
     return name ? this.checker.getSymbolAtLocation(name) : undefined;
   }
 
-  private members(members: ts.NodeArray<ts.TypeElement>, owner: string): PropIR[] {
+  /**
+   * An interface's property declarations, inherited ones included
+   * (`extends Omit<NatsClusterArgs, "gateway">`): the checker lists the
+   * properties, each still pointing at the declaration that documents it.
+   */
+  private ownAndInherited(decl: ts.InterfaceDeclaration): readonly ts.TypeElement[] {
+    if (!decl.heritageClauses?.length) return decl.members;
+    const symbol = this.symbolOf(decl);
+    if (!symbol) return decl.members;
+    return this.checker
+      .getPropertiesOfType(this.checker.getDeclaredTypeOfSymbol(symbol))
+      .map((p) => p.declarations?.find(ts.isPropertySignature))
+      .filter((d): d is ts.PropertySignature => d !== undefined);
+  }
+
+  private members(members: readonly ts.TypeElement[], owner: string): PropIR[] {
     const props: PropIR[] = [];
     for (const m of members) {
       if (!ts.isPropertySignature(m) || !m.type) continue;
@@ -227,6 +242,19 @@ export class InterfaceReader {
         props: inner.props.map((p) => ({ ...p, optional: true })),
       });
     }
+    if ((last === "Pick" || last === "Omit") && args.length === 2) {
+      // The chosen properties, each still pointing at the declaration that documents it.
+      const props = this.checker
+        .getPropertiesOfType(this.checker.getTypeFromTypeNode(node))
+        .map((p) => p.declarations?.find(ts.isPropertySignature))
+        .filter((d): d is ts.PropertySignature => d !== undefined);
+      return plain({
+        kind: "object",
+        name: this.typeName(context),
+        module: moduleOf(node),
+        props: this.members(props, this.typeName(context)),
+      });
+    }
     if (this.options.resourceRefs[written])
       return plain({ kind: "ref", ref: this.options.resourceRefs[written] });
     let symbol = this.checker.getSymbolAtLocation(node.typeName);
@@ -241,7 +269,7 @@ export class InterfaceReader {
         name,
         module: moduleOf(decl),
         doc: this.docOf(decl),
-        props: this.members(decl.members, name),
+        props: this.members(this.ownAndInherited(decl), name),
       });
     }
     if (decl && ts.isTypeAliasDeclaration(decl)) {
