@@ -21,6 +21,17 @@ export interface DynamicHandlers {
   delete(id: string, props: Props): Promise<void>;
 }
 
+/** Preview notes of the last check with old inputs, per asset (see check). */
+const notes = new Map<string, Record<string, string>>();
+
+function idOf(core: (typeof cores)[CoreName], props: Props): string {
+  try {
+    return core.kind.id(core.config(props));
+  } catch {
+    return "";
+  }
+}
+
 export function handlers(name: CoreName): DynamicHandlers {
   const core = cores[name];
   return {
@@ -30,7 +41,15 @@ export function handlers(name: CoreName): DynamicHandlers {
       // Shown by `pulumi preview --diff` beside the inputs: a migration and what
       // it does, or the number of messages an agreed replacement destroys.
       // Never compared by diff, and dropped from the outputs.
-      const planned = await core.plannedChange(olds, checked.inputs);
+      let planned = await core.plannedChange(olds, checked.inputs);
+      // For a replacement the engine checks the new inputs again as a create
+      // (no olds) and shows those: carry the note over to that second check.
+      const key = `${name}/${idOf(core, news)}`;
+      if (Object.keys(olds ?? {}).length) notes.set(key, planned);
+      else {
+        planned = notes.get(key) ?? {};
+        notes.delete(key);
+      }
       return { ...checked, inputs: { ...checked.inputs, ...planned } };
     },
     async diff(id, olds, news) {

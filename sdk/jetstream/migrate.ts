@@ -161,12 +161,14 @@ export async function migrationInProgress(api: JetStreamApi, stream: string): Pr
   return t !== undefined && readPlan(t)?.stream === stream;
 }
 
-/** One-line description of a planned migration, for the preview. */
+/**
+ * One-line description of a planned migration, for the preview. Short: the
+ * CLI cuts long values at about 150 characters (docs/migrations.md has the rest).
+ */
 export function describePlan(stream: string, reasons: string[]): string {
   return (
-    `${reasons.join("; ")}: migrate instead of replace: copy ${stream} into ${tempName(stream)} (a mirror: ` +
-    `same sequence numbers), recreate ${stream} with the new configuration from the copy, restore its durable ` +
-    "consumers at their acknowledged positions, delete the copy; publishers get errors during two short windows"
+    `${reasons.join("; ")}: migrate via copy ${tempName(stream)}; keeps messages, sequences, ` +
+    "consumer positions; 2 short write pauses"
   );
 }
 
@@ -389,13 +391,16 @@ class Migration {
       );
     }
     const copyLast = t.state.last_seq;
-    const consumers = (await this.consumers(this.name))
-      .filter((c) => c.config.durable_name)
-      .map((c) => ({
-        name: c.name,
-        config: consumerConfig(c),
-        ackFloor: Math.min(c.ack_floor.stream_seq, copyLast),
-      }));
+    const listed = (await this.consumers(this.name)).filter((c) => c.config.durable_name);
+    // A replica answering for a consumer without a leader may report an old floor.
+    const infos = await Promise.all(
+      listed.map((c) => (c.cluster && !c.cluster.leader ? this.leaderInfo(this.name, c.name) : c)),
+    );
+    const consumers = infos.map((c) => ({
+      name: c.name,
+      config: consumerConfig(c),
+      ackFloor: Math.min(c.ack_floor.stream_seq, copyLast),
+    }));
     const next: Plan = { ...plan, consumers, before: countsOf(o) };
     await this.writePlan(t, next);
     this.captured = true;
@@ -488,7 +493,7 @@ class Migration {
   private async restoreConsumers(plan: Plan): Promise<void> {
     const { api } = this.o;
     for (const c of plan.consumers ?? []) {
-      let ci = await api.consumerInfo(this.name, c.name).catch((err) => {
+      let ci = await this.leaderInfo(this.name, c.name).catch((err) => {
         if (isApiError(err, ErrorCode.ConsumerNotFound)) return undefined;
         throw err;
       });
@@ -630,9 +635,19 @@ class Migration {
   private async untilFloor(name: string, floor: number): Promise<ConsumerInfo> {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const ci = await this.o.api.consumerInfo(this.name, name);
+      const ci = await this.leaderInfo(this.name, name);
       if (ci.ack_floor.stream_seq >= floor || Date.now() > deadline) return ci;
       await sleep(20);
+    }
+  }
+
+  /** Consumer info from its leader (on a cluster); a leaderless answer comes from any replica. */
+  private async leaderInfo(stream: string, name: string): Promise<ConsumerInfo> {
+    const deadline = Date.now() + this.o.stallMs;
+    for (;;) {
+      const ci = await this.o.api.consumerInfo(stream, name);
+      if (!ci.cluster || ci.cluster.leader || Date.now() > deadline) return ci;
+      await sleep(100);
     }
   }
 

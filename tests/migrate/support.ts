@@ -102,8 +102,19 @@ export function assertKept(before: Snapshot, after: Snapshot): void {
   assert.equal(missing, 0, `${missing} of ${before.content.size} messages differ or are missing`);
 }
 
+/**
+ * A consumer's ack floor as its leader reports it. On a cluster, while a
+ * consumer has no leader (an election after a server restarted), a replica
+ * may answer with its own state: a restarted replica of a memory consumer
+ * answers 0 until it has caught up. Wait for a leader.
+ */
 export async function ackFloor(api: JetStreamApi, stream: string, consumer: string): Promise<number> {
-  return (await api.consumerInfo(stream, consumer)).ack_floor.stream_seq;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ci = await api.consumerInfo(stream, consumer);
+    if (!ci.cluster || ci.cluster.leader || Date.now() > deadline) return ci.ack_floor.stream_seq;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
