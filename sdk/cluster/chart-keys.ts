@@ -3,6 +3,7 @@
 // cluster without the setting. Every key the component writes, and every raw
 // key a user passes, is checked against the real key list of the pinned chart
 // (chart-keys-2.14.2.json, derived from the chart's values.yaml and templates).
+import { editDistance } from "../jetstream/edit-distance";
 import data from "./chart-keys-2.14.2.json";
 
 /** The chart version the key list was taken from. */
@@ -64,25 +65,12 @@ function siblingsOf(path: string): string[] {
   return [...names];
 }
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(
-        d[i - 1][j] + 1,
-        d[i][j - 1] + 1,
-        d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
-      );
-  return d[a.length][b.length];
-}
-
 function suggestion(path: string): string {
   const name = path.slice(path.lastIndexOf(".") + 1);
   const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".") + 1) : "";
   const siblings = siblingsOf(path);
   const close = siblings
-    .map((s) => ({ s, d: distance(name, s) }))
+    .map((s) => ({ s, d: editDistance(name, s) }))
     .filter(
       (x) =>
         x.d <= Math.max(2, Math.floor(name.length / 3)) ||

@@ -5,6 +5,7 @@
 // version and the documentation. Validation, wire mapping both ways, diff,
 // drift detection, schema.json and the reference docs all read these rows.
 import { parseDuration, formatDuration, parseSize, formatSize, UnitError } from "./units";
+import { closest } from "./edit-distance";
 import type { DurationInput, SizeInput } from "./units";
 import type { Version } from "./version";
 
@@ -180,7 +181,9 @@ export function object<T extends readonly Field[]>(name: string, rows: T): Codec
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
         throw new UnitError(`expected an object (${name})`);
       }
-      return encodeRows(rows, value as Record<string, unknown>, name);
+      const { wire, problems } = encodeAll(rows, value as Record<string, unknown>);
+      if (problems.length) throw new UnitError(problems.map((p) => `${p.property}: ${p.reason}`).join("; "));
+      return wire;
     },
     decode(wire) {
       return decodeRows(rows, (wire ?? {}) as Record<string, unknown>) as InputsOf<T>;
@@ -206,30 +209,6 @@ export function listOf<I>(item: Codec<I>): Codec<I[]> {
 }
 
 // ---- encoding and decoding whole tables ------------------------------------
-
-/** Encodes the inputs a table knows into the server's form; unknown keys are refused. */
-export function encodeRows(rows: readonly Field[], inputs: Record<string, unknown>, where: string) {
-  const wire: Record<string, unknown> = {};
-  const known = new Set(rows.map((r) => r.key));
-  for (const key of Object.keys(inputs)) {
-    if (!known.has(key) && inputs[key] !== undefined) {
-      throw new UnitError(`${where} has no field "${key}" (known: ${[...known].join(", ")})`);
-    }
-  }
-  for (const row of rows) {
-    const value = inputs[row.key];
-    if (value === undefined || value === null) {
-      if (row.wireDefault !== undefined) wire[row.wire] = row.wireDefault;
-      continue;
-    }
-    try {
-      wire[row.wire] = row.codec.encode(value);
-    } catch (err) {
-      throw new UnitError(`${row.key}: ${(err as Error).message}`);
-    }
-  }
-  return wire;
-}
 
 export function decodeRows(rows: readonly Field[], wire: Record<string, unknown>): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
@@ -279,7 +258,7 @@ export function encodeAll(
   const known = new Set(rows.map((r) => r.key));
   for (const key of Object.keys(inputs)) {
     if (!known.has(key) && inputs[key] !== undefined) {
-      problems.push({ property: key, reason: `unknown field; did you mean ${closest(key, [...known])}?` });
+      problems.push({ property: key, reason: `unknown field; did you mean "${closest(key, [...known])}"?` });
     }
   }
   const wire: Record<string, unknown> = {};
@@ -296,22 +275,4 @@ export function encodeAll(
     }
   }
   return { wire, problems };
-}
-
-/** The known name nearest to a misspelt one (by edit distance). */
-function closest(word: string, candidates: string[]): string {
-  const distance = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i][j] = Math.min(
-          d[i - 1][j] + 1,
-          d[i][j - 1] + 1,
-          d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-    return d[a.length][b.length];
-  };
-  const lower = word.toLowerCase();
-  return `"${candidates.reduce((best, c) => (distance(lower, c.toLowerCase()) < distance(lower, best.toLowerCase()) ? c : best))}"`;
 }
