@@ -136,7 +136,9 @@ describe("leaf node joining a 3-server hub with credentials (real servers)", fun
     try {
       await waitFor(
         async () =>
-          hub.servers[0].logs().some((l) => /lid:.*authentication error - User "leaf"/.test(l)) ? true : undefined,
+          hub.servers[0].logs().some((l) => /lid:.*authentication error - User "leaf"/.test(l))
+            ? true
+            : undefined,
         {
           timeoutMs: 10_000,
           what: "the hub to refuse the leaf",
