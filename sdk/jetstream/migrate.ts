@@ -315,7 +315,7 @@ class Migration {
 
   /** Refuses, before anything changes, what the new stream could not take over. */
   private async precheck(O: StreamInfo): Promise<void> {
-    const consumers = (await this.consumers(this.name)).filter((c) => c.config.durable_name);
+    const consumers = (await this.consumers(this.name)).filter(isUserDurable);
     const problems: string[] = [];
     const reset = atLeast(this.o.version, CONSUMER_RESET_MIN_VERSION);
     for (const c of consumers) {
@@ -391,7 +391,7 @@ class Migration {
       );
     }
     const copyLast = t.state.last_seq;
-    const listed = (await this.consumers(this.name)).filter((c) => c.config.durable_name);
+    const listed = (await this.consumers(this.name)).filter(isUserDurable);
     // A replica answering for a consumer without a leader may report an old floor.
     const infos = await Promise.all(
       listed.map((c) => (c.cluster && !c.cluster.leader ? this.leaderInfo(this.name, c.name) : c)),
@@ -707,6 +707,21 @@ function readPlan(T: StreamInfo): Plan | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A durable consumer of the user's: not the internal consumer of a mirror or
+ * source (which on a work-queue origin is listed like a durable one).
+ */
+function isUserDurable(c: ConsumerInfo): boolean {
+  const config = c.config as ConsumerInfo["config"] & { direct?: boolean; sourcing?: boolean };
+  const internal =
+    config.direct === true ||
+    config.sourcing === true ||
+    Object.keys(config.metadata ?? {}).some(
+      (k) => k.startsWith("_nats.mirror.") || k.startsWith("_nats.source"),
+    );
+  return Boolean(config.durable_name) && !internal;
 }
 
 /** A consumer's configuration to recreate it with: the server's copy without its own metadata. */

@@ -127,7 +127,9 @@ describe("migrate: single server", function () {
     show(migration);
     const info = await api.streamInfo("JOBS");
     assert.equal(info.config.retention, "workqueue");
-    assertKept(before, await snapshot(api, "JOBS"));
+    const afterSnap = await snapshot(api, "JOBS");
+    assertKept(before, afterSnap);
+    assert.equal(afterSnap.messages, before.messages);
     assert.equal(await ackFloor(api, "JOBS", "email"), floors.email);
     assert.equal(await ackFloor(api, "JOBS", "sms"), floors.sms);
     // Work-queue semantics from now on: a new message, consumed and acked, is removed.
@@ -144,6 +146,57 @@ describe("migrate: single server", function () {
     }
     assert.equal(seen, 1500 - 100 + 1);
     await assert.rejects(api.request(`STREAM.MSG.GET.JOBS`, { seq: ack.seq }), /no message found/i);
+  });
+
+  it("workqueue -> limits + memory: mirroring a work queue, acked messages gone, interior deletes kept out", async () => {
+    const decl = inputs(server, {
+      name: "QUEUE",
+      subjects: ["queue.>"],
+      retention: "workqueue",
+      replaceStrategy: "migrate",
+    });
+    const { id, outs } = await core.create(decl);
+    await fill(nc, ["queue.a"], 2000);
+    await consumeSome(nc, "QUEUE", "worker", 500);
+    const api = await apiOf(decl);
+    await api.streamMsgDelete("QUEUE", 1000);
+    await api.streamMsgDelete("QUEUE", 1500);
+    const before = await snapshot(api, "QUEUE");
+    assert.equal(before.messages, 1498);
+    assert.equal(before.firstSeq, 501);
+    const { migration } = await core.update(id, outs, { ...decl, retention: "limits", storage: "memory" });
+    show(migration);
+    const after = await snapshot(api, "QUEUE");
+    assert.equal(after.messages, 1498);
+    assert.equal(after.firstSeq, 501);
+    assert.equal(after.lastSeq, 2000);
+    assert.ok(!after.content.has(1000) && !after.content.has(1500));
+    assertKept(before, after);
+    assert.equal(await ackFloor(api, "QUEUE", "worker"), 500);
+    // The copy's internal consumer on the work queue (listed like a durable) is not carried over.
+    const listed = await api.consumerList("QUEUE");
+    assert.deepEqual(
+      listed.consumers?.map((c) => c.name),
+      ["worker"],
+    );
+    const info = await api.streamInfo("QUEUE");
+    assert.equal(info.config.retention, "limits");
+    assert.equal(info.config.storage, "memory");
+  });
+
+  it("refuses, before any change, consumers a work queue cannot take", async () => {
+    const decl = inputs(server, { name: "WQBAD", subjects: ["wqbad.>"], replaceStrategy: "migrate" });
+    const { id, outs } = await core.create(decl);
+    await fill(nc, ["wqbad.a"], 10);
+    await consumeSome(nc, "WQBAD", "one", 2);
+    await consumeSome(nc, "WQBAD", "two", 1);
+    const api = await apiOf(decl);
+    await assert.rejects(
+      core.update(id, outs, { ...decl, retention: "workqueue" }),
+      /step "copy": cannot migrate: consumers one and two: a work-queue stream needs non-overlapping filters.*WQBAD still holds every message/,
+    );
+    await assert.rejects(api.streamInfo(tempName("WQBAD")), isNotFound);
+    assert.deepEqual((await api.streamInfo("WQBAD")).config.subjects, ["wqbad.>"]);
   });
 
   it("resumes after a failure before any step, and never loses a message", async () => {
