@@ -423,6 +423,10 @@ export class AssetCore {
           throw new Error(`${this.kind.typeName} ${id} vanished after its migration; run pulumi up again`);
         return { outs: this.outputs(news, migrated), migration };
       }
+      // A rerun after a migration whose end the engine did not record: nothing left to send.
+      const current = await this.kind.observe(s.api, id);
+      if (current && this.differing(current, desired).length === 0)
+        return { outs: this.outputs(news, current) };
     }
     const changed = this.kind.rows
       .filter((r) => !deepEqual(before[r.wire], desired[r.wire]))
