@@ -253,8 +253,14 @@ describe("super-cluster of two 3-server clusters through TLS gateways (real serv
     }
     assert.deepEqual(read, bodies);
     // What is NOT possible: 3 of 6 meta peers are no quorum, so no new stream or consumer.
-    const leader = (await gcp.servers[0].jsz()).meta_cluster?.leader;
-    assert.ok(!leader, `unexpected meta leader ${leader}`);
+    // gcp's servers notice the lost leader after an election timeout, then find no quorum.
+    await waitFor(
+      async () =>
+        (await Promise.all(gcp.servers.map((s) => s.jsz()))).every((x) => !x.meta_cluster?.leader)
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, what: "gcp to report no meta leader" },
+    );
     await assert.rejects(
       jsm.consumers.add("ORDERS_DR", { durable_name: "late", ack_policy: AckPolicy.Explicit }),
     );
