@@ -345,3 +345,39 @@ describe("leaf nodes under mocks: a hub NatsCluster and a NatsLeafNode joining i
     assert.ok(await isSecret(b.value.leaf.localPassword));
   });
 });
+
+describe("a standalone NatsCluster gateway with a given address and your own TLS Secret", function () {
+  this.timeout(30000);
+  it("makes a ClusterIP gateway Service (no await), no certificate, and takes remotes as given", async () => {
+    const { NatsCluster } = await import("../../sdk/cluster/component");
+    const b = await buildCluster(
+      (transformations) =>
+        new NatsCluster(
+          "edge",
+          {
+            platform: { kubernetes: { kubeconfig: "KUBECONFIG" } },
+            zones: ["a", "b", "c"],
+            gateway: {
+              name: "onprem",
+              expose: { type: "address", address: "gw.onprem.example.com" },
+              tls: { secretName: "my-gateway-tls" },
+              remotes: [{ name: "aws", urls: ["nats://gw.aws.example.com:7222"] }],
+            },
+          },
+          { transformations },
+        ),
+    );
+    const svc = (await plain(one(b, "kubernetes:core/v1:Service", "edge-gateway").props)) as Any;
+    assert.equal(svc.spec.type, "ClusterIP");
+    assert.equal(svc.metadata.annotations["pulumi.com/skipAwait"], "true");
+    assert.equal(b.captured.filter((c) => c.type.startsWith("tls:")).length, 0);
+    const v = (await plain(one(b, "kubernetes:helm.sh/v4:Chart", "edge").props.values)) as Any;
+    assert.equal(v.config.gateway.tls.secretName, "my-gateway-tls");
+    assert.deepEqual(v.config.gateway.merge.gateways, [
+      { name: "aws", urls: ["nats://gw.aws.example.com:7222"] },
+    ]);
+    assert.equal(v.config.gateway.merge.advertise, "gw.onprem.example.com:7222");
+    assert.equal(v.config.gateway.merge.name, "onprem");
+    assert.equal(await valueOf(b.value.gatewayUrl), "nats://gw.onprem.example.com:7222");
+  });
+});
