@@ -199,6 +199,24 @@ describe("migrate: single server", function () {
     assert.deepEqual((await api.streamInfo("WQBAD")).config.subjects, ["wqbad.>"]);
   });
 
+  it("sealed -> open: a sealed stream (no writes, cannot be updated) is migrated to an open one", async () => {
+    const decl = inputs(server, { name: "SEALED", subjects: ["sealed.>"], replaceStrategy: "migrate" });
+    const { id, outs } = await core.create(decl);
+    await fill(nc, ["sealed.a"], 300);
+    const { outs: sealedOuts } = await core.update(id, outs, { ...decl, sealed: true });
+    const api = await apiOf(decl);
+    const before = await snapshot(api, "SEALED");
+    const { migration } = await core.update(id, sealedOuts, decl);
+    show(migration);
+    assert.ok(migration?.migrated);
+    const info = await api.streamInfo("SEALED");
+    assert.equal(info.config.sealed, false);
+    assert.equal(info.config.deny_delete, false);
+    assertKept(before, await snapshot(api, "SEALED"));
+    const { jetstream } = await import("@nats-io/jetstream");
+    assert.equal((await jetstream(nc).publish("sealed.a", "open again")).seq, 301);
+  });
+
   it("resumes after a failure before any step, and never loses a message", async () => {
     const decl = inputs(server, { name: "STEPS", subjects: ["steps.>"], replaceStrategy: "migrate" });
     let { outs } = await core.create(decl);
