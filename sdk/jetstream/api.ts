@@ -148,8 +148,11 @@ export class JetStreamApi {
   consumerPause(stream: string, name: string, pauseUntil: string | undefined): Promise<Json> {
     return this.request(`CONSUMER.PAUSE.${stream}.${name}`, pauseUntil ? { pause_until: pauseUntil } : {});
   }
-  /** One page of a stream's consumers (full infos). */
-  consumerList(stream: string, offset = 0): Promise<{ consumers: ConsumerInfo[] | null; total: number }> {
+  /** One page of a stream's consumers (full infos); on a cluster, `missing` names those that did not answer. */
+  consumerList(
+    stream: string,
+    offset = 0,
+  ): Promise<{ consumers: ConsumerInfo[] | null; total: number; missing?: string[] }> {
     return this.request(`CONSUMER.LIST.${stream}`, { offset });
   }
   /** Moves a consumer so the next message it delivers is `seq` (2.14+): its ack floor becomes seq - 1. */

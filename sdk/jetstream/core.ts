@@ -253,6 +253,12 @@ export class AssetCore {
           "the asset and lose its data, or keep the current configuration.",
       );
     }
+    if (this.kind.desired(this.config(news)).mirror !== undefined) {
+      throw new Error(
+        `${this.kind.typeName} ${this.describeId(news)}: a mirror is not migrated (its messages come from its ` +
+          'origin): use replaceStrategy: "recreate"; the new mirror copies its origin again.',
+      );
+    }
     const v = version ?? (await this.session(news)).version;
     if (!atLeast(v, MIGRATION_MIN_VERSION)) {
       throw new Error(

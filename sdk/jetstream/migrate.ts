@@ -114,6 +114,8 @@ interface Plan {
   reasons: string[];
   started: string;
   consumers?: ConsumerRecord[];
+  /** The durable consumers when the migration started: each must be found again at the capture. */
+  durables?: string[];
   /** The original as captured right before it was deleted. */
   before?: Counts;
 }
@@ -224,7 +226,12 @@ class Migration {
     if (!T) {
       if (!O) throw new StepError(`${this.name} does not exist (run pulumi refresh)`);
       if (this.result.migrated) return true;
-      if (O.config.mirror) throw new StepError(`${this.name} is a mirror whose origin is gone`);
+      if (O.config.mirror) {
+        throw new StepError(
+          `${this.name} is a mirror: its messages come from ${O.config.mirror.name}, so it is not migrated; ` +
+            'use replaceStrategy: "recreate" (a recreated mirror copies its origin again)',
+        );
+      }
       const reasons = await this.o.reasons();
       if (!reasons.length) return true;
       await this.do("copy", () => this.copy(O, reasons));
@@ -287,8 +294,8 @@ class Migration {
   // ---- steps ------------------------------------------------------------------
 
   private async copy(O: StreamInfo, reasons: string[]): Promise<void> {
-    await this.precheck(O);
-    const plan: Plan = { v: 1, stream: this.name, reasons, started: new Date().toISOString() };
+    const durables = await this.precheck(O);
+    const plan: Plan = { v: 1, stream: this.name, reasons, started: new Date().toISOString(), durables };
     this.log(
       `plan: ${reasons.join("; ")}; ${this.name} holds ${O.state.messages} messages ` +
         `(sequences ${O.state.first_seq}..${O.state.last_seq}); copy ${this.temp} on ${O.config.num_replicas} replica(s)`,
@@ -315,7 +322,7 @@ class Migration {
   }
 
   /** Refuses, before anything changes, what the new stream could not take over. */
-  private async precheck(O: StreamInfo): Promise<void> {
+  private async precheck(O: StreamInfo): Promise<string[]> {
     const consumers = (await this.consumers(this.name)).filter(isUserDurable);
     const problems: string[] = [];
     const reset = atLeast(this.o.version, CONSUMER_RESET_MIN_VERSION);
@@ -360,6 +367,7 @@ class Migration {
     }
     void O;
     if (problems.length) throw new StepError(`cannot migrate: ${problems.join("; ")}`);
+    return consumers.map((c) => c.name);
   }
 
   private async stopWrites(O: StreamInfo): Promise<void> {
@@ -393,6 +401,18 @@ class Migration {
     }
     const copyLast = t.state.last_seq;
     const listed = (await this.consumers(this.name)).filter(isUserDurable);
+    const lost = (plan.durables ?? []).filter((n) => !listed.some((c) => c.name === n));
+    if (lost.length) {
+      // Deleted on purpose meanwhile, or not listed: ask each one directly.
+      for (const n of lost) {
+        const found = await this.leaderInfo(this.name, n).catch((err) => {
+          if (isApiError(err, ErrorCode.ConsumerNotFound)) return undefined;
+          throw err;
+        });
+        if (found) listed.push(found);
+        else this.log(`consumer ${n} existed when the migration started and is gone now: not restored`);
+      }
+    }
     // A replica answering for a consumer without a leader may report an old floor.
     const infos = await Promise.all(
       listed.map((c) => (c.cluster && !c.cluster.leader ? this.leaderInfo(this.name, c.name) : c)),
@@ -435,6 +455,13 @@ class Migration {
   }
 
   private async createNew(T: StreamInfo): Promise<void> {
+    await this.o.api.request(`STREAM.CREATE.${this.name}`, this.newMirrorConfig());
+    this.log(`${this.name} created as a mirror of ${this.temp} (${counts(T)})`);
+    await this.waitCopied(this.temp, this.name, false);
+  }
+
+  /** The new stream while it fills from the copy: the new configuration as a mirror, without limits. */
+  private newMirrorConfig(): Json {
     const d = this.o.desired;
     const mirrorConfig: Json = {
       ...d,
@@ -461,12 +488,25 @@ class Migration {
       discard: "old",
       discard_new_per_subject: false,
     };
-    await this.o.api.request(`STREAM.CREATE.${this.name}`, stripUndefined(mirrorConfig));
-    this.log(`${this.name} created as a mirror of ${this.temp} (${counts(T)})`);
-    await this.waitCopied(this.temp, this.name, false);
+    return stripUndefined(mirrorConfig);
+  }
+
+  /**
+   * Restarts the new stream's copying: after a fault the server retries a
+   * mirror's source only every 30 s or more. The new stream is a partial
+   * copy of the copy, which holds every message: deleting and creating it
+   * again is safe.
+   */
+  private async refill(): Promise<void> {
+    await this.o.api.streamDelete(this.name).catch((err) => {
+      if (!isApiError(err, ErrorCode.StreamNotFound)) throw err;
+    });
+    await this.o.api.request(`STREAM.CREATE.${this.name}`, this.newMirrorConfig());
   }
 
   private async switchWrites(): Promise<void> {
+    // On a rerun the new stream may still be filling: fill it before the window.
+    await this.waitCopied(this.temp, this.name, false);
     const T = await this.o.api.streamInfo(this.temp);
     this.windowStart = Date.now();
     await this.o.api.request(`STREAM.UPDATE.${this.temp}`, {
@@ -574,6 +614,9 @@ class Migration {
     let last = -1;
     const started = Date.now();
     let progressAt = started;
+    let kickedAt = started;
+    let kicks = 0;
+    const kick = dst === this.name ? () => this.refill() : undefined;
     for (let poll = 0; ; poll++) {
       const s = await api.streamInfo(src);
       const d = await api.streamInfo(dst);
@@ -588,13 +631,19 @@ class Migration {
       if (d.state.last_seq !== last) {
         last = d.state.last_seq;
         progressAt = Date.now();
+      } else if (kick && kicks < 3 && Date.now() - Math.max(progressAt, kickedAt) > KICK_AFTER_MS) {
+        this.log(`${dst} made no progress for ${KICK_AFTER_MS}ms (at ${d.state.last_seq}): created again`);
+        await kick();
+        kickedAt = Date.now();
+        kicks++;
       } else if (Date.now() - progressAt > this.o.stallMs) {
         throw new StepError(
           `${dst} stopped copying from ${src} at sequence ${d.state.last_seq} of ${s.state.last_seq}` +
             (d.mirror?.error ? ` (${d.mirror.error.description})` : ""),
         );
       }
-      await sleep(exact || poll < 20 ? 5 : 25);
+      // Quick while it matters (a window is open, or the copy is about to be level), then gently.
+      await sleep(poll < 200 ? 5 : 50);
     }
   }
 
@@ -631,13 +680,29 @@ class Migration {
     }
   }
 
+  /**
+   * Every consumer of the stream. On a cluster a consumer without a leader
+   * (an election after a server died) is left out of a listing and named in
+   * `missing`: list again until none is missing, or fail the step (a
+   * migration must not go on without a consumer's position).
+   */
   private async consumers(stream: string): Promise<ConsumerInfo[]> {
-    const out: ConsumerInfo[] = [];
+    const deadline = Date.now() + this.o.stallMs;
     for (;;) {
-      const page = await this.o.api.consumerList(stream, out.length);
-      const list = page.consumers ?? [];
-      out.push(...list);
-      if (!list.length || out.length >= page.total) return out;
+      const out: ConsumerInfo[] = [];
+      const missing: string[] = [];
+      for (;;) {
+        const page = await this.o.api.consumerList(stream, out.length);
+        const list = page.consumers ?? [];
+        out.push(...list);
+        missing.push(...(page.missing ?? []));
+        if (!list.length || out.length >= page.total) break;
+      }
+      if (!missing.length) return out;
+      if (Date.now() > deadline) {
+        throw new StepError(`consumers ${missing.join(", ")} of ${stream} did not answer (no leader)`);
+      }
+      await sleep(250);
     }
   }
 
@@ -701,6 +766,8 @@ class Migration {
 const NO_MESSAGE = 10037;
 /** Messages a copy may lag behind a source that still takes writes before writes are stopped. */
 const CLOSE_ENOUGH = 200;
+/** How long the new stream may copy nothing before it is created again (see refill). */
+const KICK_AFTER_MS = 5_000;
 
 async function info(api: JetStreamApi, name: string): Promise<StreamInfo | undefined> {
   try {

@@ -123,8 +123,12 @@ describe("migrate: 3-node cluster", function () {
         assert.match(first.message, /holds every message|servers could not be asked/);
       } else show(first);
       const floorAt = async (what: string) => {
-        const ci = await api.consumerInfo(name, "w");
-        console.log(`      ${what}: ack floor ${ci.ack_floor.stream_seq}, leader ${ci.cluster?.leader}`);
+        const ci = await api.consumerInfo(name, "w").catch((e: Error) => e);
+        const text =
+          ci instanceof Error
+            ? ci.message
+            : `ack floor ${ci.ack_floor.stream_seq}, leader ${ci.cluster?.leader}`;
+        console.log(`      ${what}: ${text}`);
       };
       await floorAt("after the first run");
       await cluster.node(victim!).start({ readiness: "jetstream" });
@@ -149,6 +153,49 @@ describe("migrate: 3-node cluster", function () {
       assert.equal(ack.stream, name);
     });
   }
+
+  it("quorum lost before step create-new (only the copy holds the data): fails clearly; after recovery a rerun converges", async () => {
+    const name = "NOQUORUM";
+    const decl = inputs(cluster, { name, subjects: ["noquorum.>"], replicas: 3, replaceStrategy: "migrate" });
+    const { id, outs } = await core.create(decl);
+    await fill(nc, ["noquorum.a"], 1500);
+    await consumeSome(nc, name, "w", 600, { num_replicas: 3 });
+    const api = await apiOf(decl);
+    const before = await snapshot(api, name);
+    // A short ready timeout, so the failure arrives quickly.
+    const hurried: Props = {
+      ...decl,
+      storage: "memory",
+      connection: { servers: cluster.urls, readyTimeout: "4s", requestTimeout: "2s" },
+    };
+    let victims: string[] = [];
+    migrationHooks.beforeStep = async (s) => {
+      if (s !== "create-new" || victims.length) return;
+      victims = cluster.servers
+        .filter((n) => n.isRunning)
+        .slice(0, 2)
+        .map((n) => n.name);
+      await Promise.all(victims.map((v) => cluster.node(v).kill()));
+    };
+    const err = await core.update(id, outs, hurried).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    migrationHooks.beforeStep = undefined;
+    assert.ok(err, "the update fails without quorum");
+    console.log(`      killed ${victims.join(", ")} before create-new: ${err.message}`);
+    assert.match(err.message, /step "create-new"/);
+    assert.match(err.message, /pulumi up/);
+    await Promise.all(victims.map((v) => cluster.node(v).start({ readiness: "listening" })));
+    await cluster.waitForMetaLeader({ timeoutMs: 60_000 });
+    const { migration } = await core.update(id, outs, { ...decl, storage: "memory" });
+    show(migration);
+    assert.ok(migration?.migrated);
+    assert.equal((await api.streamInfo(name)).config.storage, "memory");
+    await assert.rejects(api.streamInfo(tempName(name)), isNotFound);
+    assertKept(before, await snapshot(api, name));
+    assert.equal(await ackFloor(api, name, "w"), 600);
+  });
 
   void Publisher;
 });
