@@ -254,6 +254,8 @@ describe("migrate: single server", function () {
       assert.match(err.message, new RegExp(`step "${step}"`));
       assert.match(err.message, /holds every message/);
       assert.match(err.message, /pulumi up/);
+      // A refresh in between keeps the resource, even while only the copy holds the data.
+      assert.ok(await core.read(id, outs), `refresh after a fault before ${step} keeps the stream`);
       // The engine keeps the old state after a failed update: the rerun diffs the same way.
       const diff = await core.diff(id, outs, next);
       assert.equal(diff.changes, true, `after a fault before ${step} the rerun still has work`);
