@@ -55,12 +55,24 @@ describe("JetStream resources through the dynamic provider host over gRPC", func
 
     const longer = { ...inputs, maxAge: "2h" };
     const updateDiff = await host.diff(URN, id, outs, longer);
-    assert.deepEqual(updateDiff, { changes: "some", replaces: [], deleteBeforeReplace: false });
+    assert.deepEqual(updateDiff, {
+      changes: "some",
+      replaces: [],
+      deleteBeforeReplace: false,
+      hasDetailedDiff: false,
+      detailed: {},
+    });
     const { outs: updated } = await host.update(URN, id, outs, longer);
     assert.equal(updated.maxAge, "2h");
 
     const replaceDiff = await host.diff(URN, id, updated, { ...longer, storage: "memory" });
-    assert.deepEqual(replaceDiff, { changes: "some", replaces: ["storage"], deleteBeforeReplace: true });
+    assert.deepEqual(replaceDiff, {
+      changes: "some",
+      replaces: ["storage"],
+      deleteBeforeReplace: true,
+      hasDetailedDiff: false,
+      detailed: {},
+    });
 
     const read = await host.read(URN, id, updated);
     assert.equal(read.id, "HOSTED");
@@ -86,6 +98,12 @@ describe("JetStream resources through the dynamic provider host over gRPC", func
     const checked = await host.check(URN, {}, { ...registered.plain, connection: unknown, storage: unknown });
     assert.deepEqual(checked.failures, []);
     const diff = await host.diff(URN, "HOSTED", registered.plain, { ...registered.plain, storage: unknown });
-    assert.deepEqual(diff, { changes: "some", replaces: ["storage"], deleteBeforeReplace: true });
+    assert.deepEqual(diff, {
+      changes: "some",
+      replaces: ["storage"],
+      deleteBeforeReplace: true,
+      hasDetailedDiff: false,
+      detailed: {},
+    });
   });
 });
