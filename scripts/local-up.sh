@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
 npm ci --no-audit --no-fund
+bash scripts/install-system-tools.sh
 bash scripts/install-nats.sh
 bash scripts/install-pulumi.sh
 npm run build

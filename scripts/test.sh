@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
 npm ci --no-audit --no-fund
+bash scripts/install-system-tools.sh
 bash scripts/install-nats.sh
 bash scripts/install-pulumi.sh
 echo "test.sh: installed in $((SECONDS - start))s"
