@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { renderAuthInclude } from "../../sdk/cluster/auth";
 import { renderLeafConfig } from "../../sdk/cluster/leafnodes";
-import type { AuthPlan } from "../../sdk/cluster/plan-types";
+import { AUTH, log } from "./support";
 import {
   freePorts,
   getJson,
@@ -19,19 +19,9 @@ import {
   type NatsServer,
 } from "../harness";
 
-const AUTH: AuthPlan = {
-  systemAccount: "SYS",
-  appAccount: "APP",
-  systemUser: "sys",
-  appUser: "app",
-  passwordLength: 32,
-  includeFile: "auth.conf",
-  mountDir: "/etc/nats-auth",
-};
 const APP_PW = "AppHubPassword0123456789abcdefgh";
 const LEAF_PW = "LeafHubPassword0123456789abcdefg";
 const LOCAL_PW = "LocalEdgePassword0123456789abcde";
-const log = (msg: string) => console.log(`      | ${msg}`);
 
 async function roundTrip(from: NatsConnection, to: NatsConnection, subject: string): Promise<string> {
   const sub = to.subscribe(subject, { max: 1 });

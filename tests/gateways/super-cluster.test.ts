@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { renderAuthInclude } from "../../sdk/cluster/auth";
 import { placementIn } from "../../sdk/cluster/gateways";
-import type { AuthPlan } from "../../sdk/cluster/plan-types";
+import { AUTH, log } from "./support";
 import {
   freePorts,
   gatewayUrlsFor,
@@ -22,20 +22,9 @@ import {
 } from "../harness";
 import { closeSessions, cores } from "../jetstream/support";
 
-const AUTH: AuthPlan = {
-  systemAccount: "SYS",
-  appAccount: "APP",
-  systemUser: "sys",
-  appUser: "app",
-  passwordLength: 32,
-  includeFile: "auth.conf",
-  mountDir: "/etc/nats-auth",
-};
 // One set of passwords for both clusters, as SuperCluster generates them once.
 const SYS_PW = "Sys0SharedPassword0123456789abcd";
 const APP_PW = "App0SharedPassword0123456789abcd";
-
-const log = (msg: string) => console.log(`      | ${msg}`);
 
 describe("super-cluster of two 3-server clusters through TLS gateways (real servers)", function () {
   this.timeout(60_000);

@@ -8,7 +8,7 @@ import { startCluster } from "../harness";
 import type { NatsCluster, NatsConnection } from "../harness";
 import { closeAll } from "../../sdk/jetstream/connection";
 import { migrationHooks, tempName } from "../../sdk/jetstream/migrate";
-import type { MigrationResult, Step } from "../../sdk/jetstream/migrate";
+import type { Step } from "../../sdk/jetstream/migrate";
 import type { Props } from "../../sdk/jetstream/core";
 import {
   cores,
@@ -21,13 +21,10 @@ import {
   ackFloor,
   Publisher,
   isNotFound,
+  show,
 } from "./support";
 
 const core = cores.stream;
-
-function show(result: MigrationResult | undefined): void {
-  for (const line of result?.log ?? []) console.log(`      ${line}`);
-}
 
 describe("migrate: 3-node cluster", function () {
   this.timeout(180_000);

@@ -10,7 +10,6 @@ import { closeAll } from "../../sdk/jetstream/connection";
 import { DataLossError } from "../../sdk/jetstream/errors";
 import { handlers } from "../../sdk/jetstream/dynamic-handlers";
 import { migrate, migrationHooks, tempName } from "../../sdk/jetstream/migrate";
-import type { MigrationResult } from "../../sdk/jetstream/migrate";
 import { parseVersion } from "../../sdk/jetstream/version";
 import {
   cores,
@@ -23,14 +22,10 @@ import {
   ackFloor,
   Publisher,
   isNotFound,
+  show,
 } from "./support";
 
 const core = cores.stream;
-
-/** Prints a migration's log (the report quotes one). */
-function show(result: MigrationResult | undefined): void {
-  for (const line of result?.log ?? []) console.log(`      ${line}`);
-}
 
 describe("migrate: single server", function () {
   this.timeout(120_000);

@@ -7,6 +7,7 @@ import type { NatsServer, NatsCluster, NatsConnection } from "../harness";
 import { cores } from "../../sdk/jetstream/core";
 import type { Props } from "../../sdk/jetstream/core";
 import type { JetStreamApi } from "../../sdk/jetstream/api";
+import type { MigrationResult } from "../../sdk/jetstream/migrate";
 import { ErrorCode, isApiError } from "../../sdk/jetstream/errors";
 
 export { cores };
@@ -159,4 +160,9 @@ export class Publisher {
 
 export function isNotFound(err: unknown): boolean {
   return isApiError(err, ErrorCode.StreamNotFound);
+}
+
+/** Prints a migration's log (the issue's note quotes one). */
+export function show(result: MigrationResult | undefined): void {
+  for (const line of result?.log ?? []) console.log(`      ${line}`);
 }

@@ -32,6 +32,12 @@ function kvSource(bucket: string, src: Source, transform: boolean): Source {
   return out;
 }
 
+/** A bucket's TTL is the stream's max age: 0 (forever) or at least 100ms. */
+function ttlProblems(w: Json): InputProblem[] {
+  const ttl = Number(w.max_age ?? 0);
+  return ttl > 0 && ttl < 100e6 ? [{ property: "ttl", reason: "must be 0 (forever) or at least 100ms" }] : [];
+}
+
 function bucketNameProblems(config: Record<string, unknown>): InputProblem[] {
   const problem = typeof config.bucket === "string" ? bucketNameProblem(config.bucket) : "is required";
   return problem ? [{ property: "bucket", reason: problem }] : [];
@@ -81,9 +87,7 @@ export const keyValueKind = streamLikeKind({
     const markerTtl = Number(w.subject_delete_marker_ttl ?? 0);
     if (markerTtl > 0 && markerTtl < 1e9)
       problems.push({ property: "limitMarkerTtl", reason: "must be at least 1s" });
-    const ttl = Number(w.max_age ?? 0);
-    if (ttl > 0 && ttl < 100e6)
-      problems.push({ property: "ttl", reason: "must be 0 (forever) or at least 100ms" });
+    problems.push(...ttlProblems(w));
     const mirror = config.mirror as Record<string, unknown> | undefined;
     if (mirror) problems.push(...sourceProblems("mirror", mirror));
     ((config.sources as Record<string, unknown>[] | undefined) ?? []).forEach((s, i) =>
@@ -124,9 +128,7 @@ export const objectStoreKind = streamLikeKind({
   desired: objectStoreDesired,
   validate(config, w) {
     const problems = bucketNameProblems(config);
-    const ttl = Number(w.max_age ?? 0);
-    if (ttl > 0 && ttl < 100e6)
-      problems.push({ property: "ttl", reason: "must be 0 (forever) or at least 100ms" });
+    problems.push(...ttlProblems(w));
     return problems;
   },
   fromServer: (server, canonical) => ({ ...canonical, _bucket: String(server.name).slice(OBJ.length) }),
