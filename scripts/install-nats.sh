@@ -6,7 +6,7 @@
 set -euo pipefail
 
 # nats-server matches the NATS Helm chart the component deploys (chart version
-# == server version since chart 2.12); keep in sync with sdk/cluster/chart.ts.
+# == server version since chart 2.12); keep in sync with DEFAULT_CHART_VERSION in sdk/cluster/plan/plan.ts.
 NATS_SERVER_VERSION="${NATS_SERVER_VERSION:-v2.14.2}"
 NATS_CLI_VERSION="${NATS_CLI_VERSION:-v0.5.0}"
 

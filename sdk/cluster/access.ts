@@ -5,8 +5,8 @@
 // connection are created after the cluster and deleted before it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPlan } from "./plan-types";
-import { ensurePortForward } from "./port-forward";
+import type { ClusterPlan } from "./plan/types";
+import { ensurePortForward } from "../port-forward/port-forward";
 import type { PortForwardArgs } from "../jetstream/connection-args";
 
 export interface AccessContext {

@@ -6,8 +6,8 @@
 // kubeconfig, a provider, a CA certificate) accept Inputs.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { GatewayArgs, LeafNodesArgs } from "./gateways";
-import type { ResourcePreset } from "./presets";
+import type { GatewayArgs, LeafNodesArgs } from "./gateways/gateways";
+import type { ResourcePreset } from "./plan/presets";
 
 /** What happens to a JetStream volume when its claim is deleted. */
 export const ReclaimPolicy = { Retain: "Retain", Delete: "Delete" } as const;

@@ -8,15 +8,15 @@ import * as random from "@pulumi/random";
 import type { ConnectionArgs } from "../jetstream/connection-args";
 import { clientServers, portForwardArgs } from "./access";
 import type { NatsClusterArgs } from "./args";
-import { renderAuthInclude } from "./auth";
-import { createGateway, type GatewayResources } from "./gateway-resources";
-import { checkRemotes, withGatewayInputs, type GatewayRemote } from "./gateways";
-import { plan as makePlan } from "./plan";
+import { renderAuthInclude } from "./security/auth";
+import { createGateway, type GatewayResources } from "./gateways/resources";
+import { checkRemotes, withGatewayInputs, type GatewayRemote } from "./gateways/gateways";
+import { plan as makePlan } from "./plan/plan";
 import { createAwsPlatform } from "./platform/aws";
 import { createGcpPlatform } from "./platform/gcp";
 import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
-import { createTls } from "./tls";
+import { createTls } from "./security/tls";
 
 /** The outputs of NatsCluster, declared once: the class fields and registerOutputs both use it. */
 export interface NatsClusterOutputs {

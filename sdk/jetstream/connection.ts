@@ -149,7 +149,7 @@ async function open(conn: ResolvedConnection): Promise<Session> {
 async function openPortForward(conn: ResolvedConnection): Promise<void> {
   const pf = conn.portForward!;
   // Loaded only here: the Kubernetes client is not needed for plain URLs.
-  const { ensurePortForward } = await import("../cluster/port-forward");
+  const { ensurePortForward } = await import("../port-forward/port-forward");
   await ensurePortForward(
     {
       kubeconfig: conn.kubeconfig,

@@ -2,7 +2,7 @@
 // the right shape, invented keys are named with a hint, and the merge used for
 // raw values keeps the component's JSON Patch ops.
 import assert from "node:assert/strict";
-import { checkChartKeys, mergeValues } from "../../sdk/cluster/chart-keys";
+import { checkChartKeys, mergeValues } from "../../sdk/cluster/chart/keys";
 
 describe("chart key validation (nats chart 2.14.2)", () => {
   it("accepts real keys at every depth, including null-default keys with any value", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import { NatsClusterArgsError } from "../../sdk/cluster/errors";
-import { plan } from "../../sdk/cluster/plan";
+import { plan } from "../../sdk/cluster/plan/plan";
 import { awsArgs, GCP_ZONES, ZONES } from "./fixtures";
 
 function issues(args: unknown, name = "events"): Record<string, string> {

@@ -1,6 +1,6 @@
 // Expected chart values, written out in full so a test compares them exactly.
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
-import { ZONE_SCRIPT } from "../../sdk/cluster/values";
+import { ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
 
 export const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 export const GCP_ZONES = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];

@@ -5,15 +5,15 @@
 // duplicate cluster names, gateways without TLS, mismatched accounts, server
 // name clashes, and a placement outside the super-cluster.
 import assert from "node:assert/strict";
-import type { SuperClusterArgs } from "../../sdk/cluster/super-cluster";
-import { checkSuperClusterArgs } from "../../sdk/cluster/super-cluster";
-import { plan } from "../../sdk/cluster/plan";
-import { checkRemotes, placementIn } from "../../sdk/cluster/gateways";
+import type { SuperClusterArgs } from "../../sdk/cluster/gateways/super-cluster";
+import { checkSuperClusterArgs } from "../../sdk/cluster/gateways/super-cluster";
+import { plan } from "../../sdk/cluster/plan/plan";
+import { checkRemotes, placementIn } from "../../sdk/cluster/gateways/gateways";
 import { NatsClusterArgsError } from "../../sdk/cluster/errors";
 import { GCP_ZONES, ZONES } from "./fixtures";
 import { buildCluster, dependencyNames, isSecret, plain, valueOf, type Build, type Captured } from "./mocks";
 
-type SuperCluster = import("../../sdk/cluster/super-cluster").SuperCluster;
+type SuperCluster = import("../../sdk/cluster/gateways/super-cluster").SuperCluster;
 
 const ARGS: SuperClusterArgs = {
   clusters: {
@@ -40,7 +40,7 @@ describe("SuperCluster under mocks (AWS + GCP)", function () {
   this.timeout(30000);
   let b: Build<SuperCluster>;
   before(async () => {
-    const { SuperCluster } = await import("../../sdk/cluster/super-cluster");
+    const { SuperCluster } = await import("../../sdk/cluster/gateways/super-cluster");
     b = await buildCluster((transformations) => new SuperCluster("events", ARGS, { transformations }));
   });
 
@@ -284,12 +284,12 @@ describe("leaf nodes under mocks: a hub NatsCluster and a NatsLeafNode joining i
   this.timeout(30000);
   type Built = {
     hub: import("../../sdk/cluster/component").NatsCluster;
-    leaf: import("../../sdk/cluster/leafnodes").NatsLeafNode;
+    leaf: import("../../sdk/cluster/gateways/leafnodes").NatsLeafNode;
   };
   let b: Build<Built>;
   before(async () => {
     const { NatsCluster } = await import("../../sdk/cluster/component");
-    const { NatsLeafNode } = await import("../../sdk/cluster/leafnodes");
+    const { NatsLeafNode } = await import("../../sdk/cluster/gateways/leafnodes");
     b = await buildCluster((transformations) => {
       const hub = new NatsCluster(
         "hub",

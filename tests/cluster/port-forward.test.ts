@@ -11,7 +11,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensurePortForward } from "../../sdk/cluster/port-forward";
+import { ensurePortForward } from "../../sdk/port-forward/port-forward";
 
 const ROOT = path.join(__dirname, "../../..");
 
@@ -248,9 +248,9 @@ describe("port-forward access (against a fake API server and a real nats-server)
     await ensurePortForward(opts, undefined, { idleMs: 2000, maxMs: 60_000 });
     const before = api!.forwarded.length;
     // A new program run (a fresh module state) finds it through the NATS INFO on the port.
-    delete require.cache[require.resolve("../../sdk/cluster/port-forward")];
+    delete require.cache[require.resolve("../../sdk/port-forward/port-forward")];
     const fresh =
-      (await import("../../sdk/cluster/port-forward")) as typeof import("../../sdk/cluster/port-forward");
+      (await import("../../sdk/port-forward/port-forward")) as typeof import("../../sdk/port-forward/port-forward");
     await fresh.ensurePortForward(opts, undefined, { idleMs: 2000, maxMs: 60_000 });
     assert.equal(api!.forwarded.length, before + 1, "the probe went through the existing tunnel");
   });

@@ -16,9 +16,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { renderAuthInclude } from "../../sdk/cluster/auth";
-import { plan } from "../../sdk/cluster/plan";
-import { ZONE_DIR, ZONE_FILE, ZONE_SCRIPT } from "../../sdk/cluster/values";
+import { renderAuthInclude } from "../../sdk/cluster/security/auth";
+import { plan } from "../../sdk/cluster/plan/plan";
+import { ZONE_DIR, ZONE_FILE, ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
 import { awsArgs, ZONES } from "./fixtures";
 
 const RENDERED = path.join(__dirname, "../../../tests/cluster/rendered");

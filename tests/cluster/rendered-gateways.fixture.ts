@@ -1,7 +1,7 @@
 // The super-cluster members rendered with the real chart (tests/cluster/rendered/*-gateway-*):
 // the member args SuperCluster builds, with the addresses the gateway Services would get.
-import type { SuperClusterMemberArgs } from "../../sdk/cluster/super-cluster";
-import type { GatewayRemote } from "../../sdk/cluster/gateways";
+import type { SuperClusterMemberArgs } from "../../sdk/cluster/gateways/super-cluster";
+import type { GatewayRemote } from "../../sdk/cluster/gateways/gateways";
 import { GCP_ZONES, ZONES } from "./fixtures";
 
 export const AWS_GATEWAY_HOST = "k8s-nats-eventsaw-0123456789-abcdef.elb.us-east-1.amazonaws.com";

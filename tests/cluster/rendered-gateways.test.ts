@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { withGatewayInputs } from "../../sdk/cluster/gateways";
-import { plan } from "../../sdk/cluster/plan";
-import { memberArgs } from "../../sdk/cluster/super-cluster";
+import { withGatewayInputs } from "../../sdk/cluster/gateways/gateways";
+import { plan } from "../../sdk/cluster/plan/plan";
+import { memberArgs } from "../../sdk/cluster/gateways/super-cluster";
 import { AWS_GATEWAY_HOST, GATEWAY_RENDER, GCP_GATEWAY_HOST } from "./rendered-gateways.fixture";
 
 const RENDERED = path.join(__dirname, "../../../tests/cluster/rendered");

@@ -5,19 +5,19 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
-import { checkChartKeys } from "../../sdk/cluster/chart-keys";
-import { plan } from "../../sdk/cluster/plan";
-import { ZONE_SCRIPT } from "../../sdk/cluster/values";
+import { checkChartKeys } from "../../sdk/cluster/chart/keys";
+import { plan } from "../../sdk/cluster/plan/plan";
+import { ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
 import { awsArgs, awsValues, GCP_ZONES, leafPaths, setPath, ZONES } from "./fixtures";
 import { repoRoot } from "../harness";
 
 // CI clones the repository with the shared/ folder beside it, as here.
 const SHARED_KEYS = path.join(repoRoot(), "..", "shared", "data", "nats-chart-2.14.2-keys.txt");
 
-/** Key list and open maps straight from the data file, without chart-keys.ts's logic. */
+/** Key list and open maps straight from the data file, without sdk/cluster/chart/keys.ts's logic. */
 function keyList(): { keys: Set<string>; open: string[] } {
   const data = JSON.parse(
-    fs.readFileSync(path.join(__dirname, "../../../sdk/cluster/chart-keys-2.14.2.json"), "utf8"),
+    fs.readFileSync(path.join(__dirname, "../../../sdk/cluster/chart/keys-2.14.2.json"), "utf8"),
   );
   return { keys: new Set(Object.keys(data.keys)), open: Object.keys(data.openMaps) };
 }

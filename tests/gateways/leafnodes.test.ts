@@ -5,8 +5,8 @@
 // remote with the hub's leaf credentials). Messages flow both ways between
 // the leaf's local account and the hub's application account.
 import assert from "node:assert/strict";
-import { renderAuthInclude } from "../../sdk/cluster/auth";
-import { renderLeafConfig } from "../../sdk/cluster/leafnodes";
+import { renderAuthInclude } from "../../sdk/cluster/security/auth";
+import { renderLeafConfig } from "../../sdk/cluster/gateways/leafnodes";
 import { AUTH, log } from "./support";
 import {
   freePorts,

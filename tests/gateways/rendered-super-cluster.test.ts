@@ -13,9 +13,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { connect } from "@nats-io/transport-node";
-import { renderAuthInclude } from "../../sdk/cluster/auth";
-import { plan } from "../../sdk/cluster/plan";
-import { memberArgs } from "../../sdk/cluster/super-cluster";
+import { renderAuthInclude } from "../../sdk/cluster/security/auth";
+import { plan } from "../../sdk/cluster/plan/plan";
+import { memberArgs } from "../../sdk/cluster/gateways/super-cluster";
 import { AWS_GATEWAY_HOST, GATEWAY_RENDER, GCP_GATEWAY_HOST } from "../cluster/rendered-gateways.fixture";
 import { binaries, freePorts, getJson, sharedTls, waitFor } from "../harness";
 

@@ -8,8 +8,8 @@
 // mirror in "gcp" is still readable.
 import assert from "node:assert/strict";
 import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
-import { renderAuthInclude } from "../../sdk/cluster/auth";
-import { placementIn } from "../../sdk/cluster/gateways";
+import { renderAuthInclude } from "../../sdk/cluster/security/auth";
+import { placementIn } from "../../sdk/cluster/gateways/gateways";
 import { AUTH, log } from "./support";
 import {
   freePorts,

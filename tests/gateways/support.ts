@@ -1,6 +1,6 @@
 // Shared by the real-server gateway and leaf-node tests: the auth plan the
 // component renders (system + application accounts), and a log line format.
-import type { AuthPlan } from "../../sdk/cluster/plan-types";
+import type { AuthPlan } from "../../sdk/cluster/plan/types";
 
 export const AUTH: AuthPlan = {
   systemAccount: "SYS",

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPlan } from "../plan-types";
+import type { ClusterPlan } from "../plan/types";
 import { createStorageClass } from "./storage";
 import type { PlatformResult } from "./types";
 

@@ -5,7 +5,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPlan } from "../plan-types";
+import type { ClusterPlan } from "../plan/types";
 import { createStorageClass } from "./storage";
 import type { PlatformResult } from "./types";
 

@@ -3,7 +3,7 @@
 // with neither, the ambient default provider and kubeconfig are used.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPlan } from "../plan-types";
+import type { ClusterPlan } from "../plan/types";
 import type { PlatformResult } from "./types";
 
 export function createKubernetesPlatform(plan: ClusterPlan, parent: pulumi.Resource): PlatformResult {

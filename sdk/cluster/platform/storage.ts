@@ -4,7 +4,7 @@
 // stack does not delete the data.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterPlan } from "../plan-types";
+import type { ClusterPlan } from "../plan/types";
 
 export function createStorageClass(
   plan: ClusterPlan,

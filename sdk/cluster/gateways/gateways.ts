@@ -17,8 +17,8 @@
 //   as the server's ordinary users; `allowed_connection_types: ["LEAFNODE"]`
 //   keeps the leaf user from being used by clients.
 import type * as pulumi from "@pulumi/pulumi";
-import type { ArgsIssue } from "./errors";
-import { Issues, show } from "./errors";
+import type { ArgsIssue } from "../errors";
+import { Issues, show } from "../errors";
 
 /** The gateway port of the nats chart. */
 export const GATEWAY_PORT = 7222;

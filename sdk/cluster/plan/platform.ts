@@ -1,9 +1,9 @@
 // The platform part of the plan (AWS, GCP, existing Kubernetes): validation of
 // the platform block against the zones, and the node, network and storage
 // decisions. Pure: no Pulumi resource calls.
-import type { AwsPlatformArgs, GcpPlatformArgs, KubernetesPlatformArgs, PlatformArgs } from "./args";
-import { Issues, show } from "./errors";
-import type { AwsPlan, GcpPlan, KubernetesPlan, PlatformKind } from "./plan-types";
+import type { AwsPlatformArgs, GcpPlatformArgs, KubernetesPlatformArgs, PlatformArgs } from "../args";
+import { Issues, show } from "../errors";
+import type { AwsPlan, GcpPlan, KubernetesPlan, PlatformKind } from "./types";
 import { defaultMachineType, vcpusOf } from "./presets";
 
 const AWS_ZONE = /^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]$/;

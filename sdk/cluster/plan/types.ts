@@ -2,8 +2,8 @@
 // the args without any Pulumi resource call. Snapshot-testable.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AccessMode, ReclaimPolicy, ServiceType, Toleration, ZoneSpread } from "./args";
-import type { GatewayPlan, LeafNodesPlan } from "./gateways";
+import type { AccessMode, ReclaimPolicy, ServiceType, Toleration, ZoneSpread } from "../args";
+import type { GatewayPlan, LeafNodesPlan } from "../gateways/gateways";
 
 export type PlatformKind = "aws" | "gcp" | "kubernetes";
 

@@ -2,9 +2,9 @@
 // and silently ignores keys it does not know, so a typo ("memStorage") ships a
 // cluster without the setting. Every key the component writes, and every raw
 // key a user passes, is checked against the real key list of the pinned chart
-// (chart-keys-2.14.2.json, derived from the chart's values.yaml and templates).
-import { editDistance } from "../jetstream/edit-distance";
-import data from "./chart-keys-2.14.2.json";
+// (keys-2.14.2.json, derived from the chart's values.yaml and templates).
+import { editDistance } from "../../jetstream/edit-distance";
+import data from "./keys-2.14.2.json";
 
 /** The chart version the key list was taken from. */
 export const KEYS_CHART_VERSION: string = data.version;

@@ -1,5 +1,5 @@
 // Chart values from a plan, using only keys of the nats chart 2.14.2 (checked
-// by chart-keys.ts). Facts about the chart this relies on, read from its
+// by keys.ts). Facts about the chart this relies on, read from its
 // templates (nats-io/k8s@957650f):
 // - `merge` replaces lists, so extra volumes and volume mounts are added with
 //   `patch` (JSON Patch `add` at `/-`), keeping the chart's config volume.
@@ -9,7 +9,7 @@
 //   included, so it sees the credentials and zone files too.
 // - `podTemplate.topologySpreadConstraints` is a map keyed by topology key;
 //   the chart adds the key and the pods' label selector.
-import type { ClusterPlan } from "./plan-types";
+import type { ClusterPlan } from "../plan/types";
 
 /** Where the zone-discovery init container writes the server's zone tag. */
 export const ZONE_DIR = "/etc/nats-zone";

@@ -6,7 +6,7 @@
 // does not advertise pod addresses to clients (the chart's `noAdvertise`), so
 // the client stays on the forwarded address.
 //
-// The listener runs in a small detached process (port-forward-daemon.ts), not
+// The listener runs in a small detached process (daemon.ts), not
 // in the program: the engine deletes resources that left the program (a
 // removed Stream) after the program has exited, and those deletes need the
 // tunnel too. The daemon exits once no connection has been open for
@@ -98,7 +98,7 @@ export function ensurePortForward(
 
 function spawnDaemon(o: PortForwardOptions, lifetime: Lifetime): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "port-forward-daemon.js")], {
+    const child = spawn(process.execPath, [path.join(__dirname, "daemon.js")], {
       detached: true,
       stdio: ["pipe", "pipe", "ignore"],
     });

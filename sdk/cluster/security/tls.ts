@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { ClusterPlan } from "./plan-types";
+import type { ClusterPlan } from "../plan/types";
 
 export interface TlsMaterial {
   /** The CA certificate (PEM) clients verify the server with. */

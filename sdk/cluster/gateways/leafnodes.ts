@@ -10,9 +10,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { checkChartKeys, KEYS_CHART_VERSION } from "./chart-keys";
-import { show } from "./errors";
-import { DEFAULT_CHART_REPOSITORY, DEFAULT_CHART_VERSION } from "./plan";
+import { checkChartKeys, KEYS_CHART_VERSION } from "../chart/keys";
+import { show } from "../errors";
+import { DEFAULT_CHART_REPOSITORY, DEFAULT_CHART_VERSION } from "../plan/plan";
 
 const q = (s: string): string => JSON.stringify(s);
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

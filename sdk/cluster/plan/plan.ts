@@ -2,18 +2,18 @@
 // at once, each naming its field) and computes names, placement, storage,
 // sizing, auth, TLS, access and the chart values. It makes no Pulumi resource
 // call, so tests run it directly and compare its output exactly.
-import type { AccessArgs, ExplicitResources, NatsClusterArgs } from "./args";
-import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "./args";
-import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "./chart-keys";
-import { Issues, show } from "./errors";
+import type { AccessArgs, ExplicitResources, NatsClusterArgs } from "../args";
+import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "../args";
+import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "../chart/keys";
+import { Issues, show } from "../errors";
 import {
   GATEWAY_FIELDS,
   gatewayAndLeafValues,
   LEAFNODE_FIELDS,
   planGateway,
   planLeafNodes,
-} from "./gateways";
-import { planAws, planGcp, planKubernetes, platformKind } from "./plan-platform";
+} from "../gateways/gateways";
+import { planAws, planGcp, planKubernetes, platformKind } from "./platform";
 import type {
   AuthPlan,
   ClusterNames,
@@ -22,10 +22,10 @@ import type {
   ResourcesPlan,
   StoragePlan,
   TlsPlan,
-} from "./plan-types";
+} from "./types";
 import { isPreset, PRESETS } from "./presets";
 import { formatBytesFloorMi, goMemLimit, parseBytes, parseMilliCpu } from "./quantity";
-import { buildValues } from "./values";
+import { buildValues } from "../chart/values";
 
 export const DEFAULT_CHART_VERSION = "2.14.2";
 export const DEFAULT_CHART_REPOSITORY = "https://nats-io.github.io/k8s/helm/charts/";

@@ -2,7 +2,7 @@
 // with `include ../nats-auth/auth.conf;` (see values.ts). Passwords never
 // appear in the ConfigMap or in env vars (where the config parser would read
 // numbers, booleans and special characters differently).
-import type { AuthPlan } from "./plan-types";
+import type { AuthPlan } from "../plan/types";
 
 /** Quotes a value for nats.conf. Passwords are letters and digits, so JSON quoting is exact. */
 function q(s: string): string {

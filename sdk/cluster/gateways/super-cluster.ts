@@ -12,9 +12,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import type { AuthArgs, NatsClusterArgs } from "./args";
-import { NatsCluster } from "./component";
-import { NatsClusterArgsError, type ArgsIssue } from "./errors";
+import type { AuthArgs, NatsClusterArgs } from "../args";
+import { NatsCluster } from "../component";
+import { NatsClusterArgsError, type ArgsIssue } from "../errors";
 import {
   checkSuperCluster,
   placementIn,
@@ -22,7 +22,7 @@ import {
   type GatewayRemote,
   type MemberFacts,
 } from "./gateways";
-import { plan } from "./plan";
+import { plan } from "../plan/plan";
 
 /** One member: NatsCluster args, with the gateway's exposure (name, TLS and remotes are filled in). */
 export interface SuperClusterMemberArgs extends Omit<NatsClusterArgs, "gateway"> {

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { gatewayUrl, isIp, GATEWAY_PORT, type GatewayPlan } from "./gateways";
-import type { ClusterPlan } from "./plan-types";
+import type { ClusterPlan } from "../plan/types";
 
 export interface GatewayResources {
   /** The host other clusters dial (load balancer hostname/IP, or the given address). */
