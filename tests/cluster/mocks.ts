@@ -109,6 +109,9 @@ export async function buildCluster<T>(
             endpoint: "203.0.113.20",
             masterAuths: [{ clusterCaCertificate: "RVhJU1Q=" }],
           };
+        // The project number names the Compute Engine service agent (KMS grants).
+        if (args.token === "gcp:organizations/getProject:getProject")
+          return { projectId: args.inputs.projectId ?? "provider-project", number: "123456789012" };
         return {};
       },
     },
