@@ -11,6 +11,9 @@ const nats = new NatsCluster("events", {
   platform: {
     gcp: {
       project: gcpConfig.get("project"),
+      // GKE refuses to delete a protected cluster: before `pulumi destroy`, run
+      // `pulumi config set deletionProtection false && pulumi up` (see README).
+      deletionProtection: config.getBoolean("deletionProtection") ?? true,
       nodes: { machineType: config.get("machineType") ?? "n2-standard-4", nodesPerZone: 1 },
     },
   },

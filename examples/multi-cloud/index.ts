@@ -27,7 +27,13 @@ const nats = new SuperCluster("events", {
       gateway: { expose: { type: "loadBalancer", annotations } },
     },
     gcp: {
-      platform: { gcp: { project: gcpConfig.get("project") } },
+      // Deletion protection stays on (the default); see README, "Tear it down".
+      platform: {
+        gcp: {
+          project: gcpConfig.get("project"),
+          deletionProtection: config.getBoolean("gcpDeletionProtection") ?? true,
+        },
+      },
       zones: config.getObject<string[]>("gcpZones") ?? ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
       jetstream: { fileStorage: "20Gi" },
       resources: "large",

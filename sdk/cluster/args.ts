@@ -124,7 +124,15 @@ export interface AwsPlatformArgs {
    * @default true for a new cluster, false for an existing one
    */
   ebsCsiDriver?: boolean;
-  /** KMS key ARN for the EBS volumes. @default the account's default EBS key */
+  /**
+   * A customer-managed KMS key for the EBS volumes: the key ARN
+   * (`arn:aws:kms:<region>:<account>:key/<id>`, in the cluster's region), not
+   * an alias. With `ebsCsiDriver` the driver's role gets an inline policy to
+   * use it (grants for AWS resources, data keys); the key policy must let the
+   * account's IAM policies grant access (the default key policy does). Without
+   * `ebsCsiDriver`, give your driver's role the same permissions.
+   * @default the account's default EBS key
+   */
   ebsKmsKeyId?: pulumi.Input<string>;
   /** Tags added to every AWS resource created. @default none */
   tags?: Record<string, string>;
@@ -143,6 +151,13 @@ export interface GcpPlatformArgs {
   existingCluster?: { name: string; location: string };
   /** Minimum master version of a new cluster. @default the release channel's default */
   kubernetesVersion?: string;
+  /**
+   * GKE deletion protection of a new cluster: while true, `pulumi destroy` (or
+   * anything replacing the cluster) fails. To delete the cluster, set it to
+   * false and run `pulumi up` first. Not allowed with `existingCluster`.
+   * @default true (a JetStream cluster holds data; deleting it is a deliberate two-step act)
+   */
+  deletionProtection?: boolean;
   /** VPC network of a new cluster. @default "default" */
   network?: pulumi.Input<string>;
   /** Subnetwork of a new cluster. @default the network's subnet in the region */
@@ -162,7 +177,15 @@ export interface GcpPlatformArgs {
    * @default { machineType: "e2-standard-2", nodesPerZone: 1 }
    */
   systemNodes?: { machineType?: string; nodesPerZone?: number } | false;
-  /** Cloud KMS key for the persistent disks. @default Google-managed encryption */
+  /**
+   * A Cloud KMS key for the persistent disks, as its full resource name
+   * (`projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>`,
+   * the `id` of a `gcp.kms.CryptoKey`). The project's Compute Engine service
+   * agent (`service-<projectNumber>@compute-system.iam.gserviceaccount.com`) is
+   * granted `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it (needs
+   * permission to set the key's IAM policy).
+   * @default Google-managed encryption
+   */
   diskKmsKey?: pulumi.Input<string>;
   /** Labels added to the GCP resources created. @default none */
   labels?: Record<string, string>;
@@ -280,6 +303,20 @@ export interface TlsArgs {
   caCert?: pulumi.Input<string>;
   /** Extra DNS names for the generated certificate (e.g. a load balancer's name). @default none */
   extraDnsNames?: string[];
+  /**
+   * Validity of the generated server certificate, in hours (at most the CA's
+   * 10 years). Not with `secretName`.
+   * @default 17520 (2 years)
+   */
+  validityHours?: number;
+  /**
+   * Hours before expiry from which a `pulumi up` (or preview) replaces the
+   * generated server certificate. Nothing renews it between runs: run
+   * `pulumi up` at least once inside this window. Less than `validityHours`.
+   * Not with `secretName`.
+   * @default 720 (30 days)
+   */
+  earlyRenewalHours?: number;
 }
 
 /** The client Service. */

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import { NatsClusterArgsError } from "../../sdk/cluster/errors";
 import { plan } from "../../sdk/cluster/plan/plan";
-import { awsArgs, GCP_ZONES, ZONES } from "./fixtures";
+import { awsArgs as fixtureArgs, GCP_ZONES, ZONES } from "./fixtures";
 import { buildCluster, plain, urnOf, type Build, type Captured } from "./mocks";
 
 type Cluster = import("../../sdk/cluster/component").NatsCluster;
@@ -43,6 +43,9 @@ function issues(args: unknown): Record<string, string> {
   return {};
 }
 
+/** The fixture's args without a memory store: these tests are about the cloud parts, not memory sizing. */
+const awsArgs = (extra: Partial<NatsClusterArgs> = {}): NatsClusterArgs =>
+  fixtureArgs({ jetstream: { fileStorage: "20Gi" }, ...extra });
 const gcpArgs = (gcp: Record<string, unknown>): NatsClusterArgs =>
   awsArgs({ platform: { gcp: { project: "acme", ...gcp } }, zones: GCP_ZONES });
 const GCP_KEY = "projects/acme-keys/locations/europe-west1/keyRings/nats/cryptoKeys/disks";
@@ -213,9 +216,7 @@ describe("NatsCluster cloud parts under mocks", function () {
     });
 
     it("takes tls.validityHours and tls.earlyRenewalHours", async () => {
-      const b = await build(
-        awsArgs({ tls: { client: true, validityHours: 2160, earlyRenewalHours: 720 } } as never),
-      );
+      const b = await build(awsArgs({ tls: { client: true, validityHours: 2160, earlyRenewalHours: 720 } }));
       const cert = (await plain(only(b, "tls:index/locallySignedCert:LocallySignedCert").props)) as Record<
         string,
         unknown
@@ -226,21 +227,19 @@ describe("NatsCluster cloud parts under mocks", function () {
 
     it("refuses a renewal window not inside the validity, beyond the CA, or with a certificate of your own", () => {
       assert.match(
-        issues(awsArgs({ tls: { client: true, validityHours: 720, earlyRenewalHours: 720 } } as never))[
+        issues(awsArgs({ tls: { client: true, validityHours: 720, earlyRenewalHours: 720 } }))[
           "tls.earlyRenewalHours"
         ],
         /less than tls\.validityHours/,
       );
       assert.match(
-        issues(awsArgs({ tls: { client: true, validityHours: 20 * 365 * 24 } } as never))[
-          "tls.validityHours"
-        ],
+        issues(awsArgs({ tls: { client: true, validityHours: 20 * 365 * 24 } }))["tls.validityHours"],
         /CA/,
       );
       assert.match(
-        issues(
-          awsArgs({ tls: { client: true, secretName: "mine", caCert: "PEM", validityHours: 2160 } } as never),
-        )["tls.validityHours"],
+        issues(awsArgs({ tls: { client: true, secretName: "mine", caCert: "PEM", validityHours: 2160 } }))[
+          "tls.validityHours"
+        ],
         /secretName/,
       );
     });

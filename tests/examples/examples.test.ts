@@ -3,6 +3,7 @@
 // wait for the cluster (their connection depends on the chart).
 import assert from "node:assert/strict";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { buildCluster } from "../cluster/mocks";
 import type { Registered } from "../cluster/mocks";
 import { repoRoot } from "../harness";
@@ -11,11 +12,13 @@ import { repoRoot } from "../harness";
 async function runExample(name: string, config: Record<string, string> = {}) {
   const file = path.join(repoRoot(), "bin", "examples", name, "index.js");
   delete require.cache[require.resolve(file)];
-  process.env.PULUMI_CONFIG = JSON.stringify(config);
+  // The SDK reads $PULUMI_CONFIG once per process, when its state is first made: set the config
+  // in that state, so each run sees its own (the mocks name the project "project").
+  pulumi.runtime.setAllConfig(config);
   try {
     return await buildCluster(() => require(file));
   } finally {
-    delete process.env.PULUMI_CONFIG;
+    pulumi.runtime.setAllConfig({});
   }
 }
 
@@ -53,9 +56,25 @@ describe("examples under Pulumi mocks", function () {
     assert.equal(ofType(registered, "kubernetes:helm.sh/v4:Chart").length, 1);
   });
 
+  it("gcp: deletion protection on by default, off with `pulumi config set deletionProtection false` (README's tear-down)", async () => {
+    const protectedRun = await runExample("gcp", { "gcp:project": "demo-project" });
+    assert.equal(
+      ofType(protectedRun.registered, "gcp:container/cluster:Cluster")[0].inputs.deletionProtection,
+      true,
+    );
+    const teardown = await runExample("gcp", {
+      "gcp:project": "demo-project",
+      "project:deletionProtection": "false",
+    });
+    assert.equal(
+      ofType(teardown.registered, "gcp:container/cluster:Cluster")[0].inputs.deletionProtection,
+      false,
+    );
+  });
+
   it("existing-cluster: no cloud resource, only Kubernetes objects and JetStream assets", async () => {
     const { registered } = await runExample("existing-cluster", {
-      "nats-existing-cluster:zones": JSON.stringify(["a", "b", "c"]),
+      "project:zones": JSON.stringify(["a", "b", "c"]),
     });
     const cloud = registered.filter((r) => r.type.startsWith("aws:") || r.type.startsWith("gcp:"));
     assert.deepEqual(cloud, []);

@@ -13,6 +13,7 @@ import {
   planGateway,
   planLeafNodes,
 } from "../gateways/gateways";
+import { planCertificateLifetime } from "./certificates";
 import { planAws, planGcp, planKubernetes, platformKind } from "./platform";
 import type {
   AuthPlan,
@@ -67,7 +68,7 @@ const NESTED: Record<string, string[]> = {
   auth: ["enabled", "appAccount", "appUser", "systemUser", "passwordLength", "systemPassword", "appPassword"],
   gateway: GATEWAY_FIELDS,
   leafnodes: LEAFNODE_FIELDS,
-  tls: ["client", "routes", "secretName", "caCert", "extraDnsNames"],
+  tls: ["client", "routes", "secretName", "caCert", "extraDnsNames", "validityHours", "earlyRenewalHours"],
   service: ["type", "annotations"],
   monitoring: ["prometheusExporter", "podMonitor"],
   access: ["mode", "url", "localPort"],
@@ -305,6 +306,7 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     );
   if (tlsArgs.caCert !== undefined && tlsArgs.secretName === undefined)
     issues.add("tls.caCert", "only applies with tls.secretName (a generated CA is output by the component).");
+  const certificateLifetime = planCertificateLifetime(tlsArgs, tlsOn, issues);
   const scheme = tlsArgs.client === true ? "tls" : "nats";
   const access = planAccess(args.access, serviceType, scheme, String(name), String(namespace), issues);
   const readyTimeout = args.readyTimeout ?? "5m";
@@ -447,6 +449,7 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
         ...(tlsArgs.extraDnsNames ?? []),
       ],
       ipAddresses: ["127.0.0.1"],
+      ...certificateLifetime,
     };
   }
 

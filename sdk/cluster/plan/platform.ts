@@ -8,6 +8,28 @@ import { defaultMachineType, vcpusOf } from "./presets";
 
 const AWS_ZONE = /^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]$/;
 const GCP_ZONE = /^([a-z]+-[a-z]+\d+)-[a-z]$/;
+const AWS_KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
+const GCP_KMS_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/;
+
+/**
+ * An EBS key given as a plain string must be a key ARN in the cluster's region:
+ * IAM policies name keys by ARN (an alias in `Resource` matches nothing), and
+ * EBS volumes use a key of their own region. An Output is checked by AWS.
+ */
+function checkEbsKey(key: unknown, path: string, region: string | undefined, issues: Issues): void {
+  if (typeof key !== "string") return;
+  const m = AWS_KMS_KEY_ARN.exec(key);
+  if (!m)
+    issues.add(
+      path,
+      `${show(key)} must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id> (the arn of an aws.kms.Key), not an alias or a bare id.`,
+    );
+  else if (region !== undefined && m[1] !== region)
+    issues.add(
+      path,
+      `is a key in ${m[1]}, but the zones are in ${region}: EBS volumes need a key of their own region.`,
+    );
+}
 
 /** Which platform block is set; reports none or several. */
 export function platformKind(platform: PlatformArgs | undefined, issues: Issues): PlatformKind | undefined {
@@ -184,6 +206,14 @@ export function planAws(
   }
   if (a.ebsCsiDriver !== undefined && typeof a.ebsCsiDriver !== "boolean")
     issues.add(`${p}.ebsCsiDriver`, `must be true or false, got ${show(a.ebsCsiDriver)}.`);
+  const ebsCsiDriver = a.ebsCsiDriver ?? !existing;
+  if (a.ebsKmsKeyId !== undefined) {
+    checkEbsKey(a.ebsKmsKeyId, `${p}.ebsKmsKeyId`, region, issues);
+    if (!ebsCsiDriver)
+      warnings.push(
+        `${p}.ebsKmsKeyId: the EBS CSI driver is not installed by this component, so its role gets no permission on the key: give your driver's role kms:CreateGrant, kms:ListGrants, kms:RevokeGrant (for AWS resources) and kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, kms:DescribeKey on it, or volumes never provision.`,
+      );
+  }
   return {
     existingClusterName: existing || undefined,
     kubernetesVersion: a.kubernetesVersion,
@@ -196,7 +226,7 @@ export function planAws(
       diskSizeGiB: positiveInt(nodes.diskSizeGiB, `${p}.nodes.diskSizeGiB`, issues, 50, 16384),
     },
     systemNodes,
-    ebsCsiDriver: a.ebsCsiDriver ?? !existing,
+    ebsCsiDriver,
     ebsKmsKeyId: a.ebsKmsKeyId,
     tags: a.tags ?? {},
   };
@@ -222,6 +252,20 @@ export function planGcp(
           `contradicts existingCluster (it only applies to a new cluster): remove one.`,
         );
   }
+  if (a.deletionProtection !== undefined) {
+    if (typeof a.deletionProtection !== "boolean")
+      issues.add(`${p}.deletionProtection`, `must be true or false, got ${show(a.deletionProtection)}.`);
+    else if (existing !== undefined)
+      issues.add(
+        `${p}.deletionProtection`,
+        "contradicts existingCluster (this component neither creates nor deletes that cluster): remove one.",
+      );
+  }
+  if (typeof a.diskKmsKey === "string" && !GCP_KMS_KEY.test(a.diskKmsKey))
+    issues.add(
+      `${p}.diskKmsKey`,
+      `${show(a.diskKmsKey)} must be a CryptoKey's full resource name, projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key> (the id of a gcp.kms.CryptoKey).`,
+    );
   const nodes = a.nodes ?? {};
   const machineType = nodes.machineType ?? defaultMachineType("gcp", milliCpu);
   if (!machineType)
@@ -243,6 +287,7 @@ export function planGcp(
     existingCluster: existing,
     region: region ?? "",
     kubernetesVersion: a.kubernetesVersion,
+    deletionProtection: a.deletionProtection !== false,
     network: a.network,
     subnetwork: a.subnetwork,
     nodes: {

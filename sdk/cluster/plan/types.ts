@@ -70,6 +70,9 @@ export interface TlsPlan {
   caCert: pulumi.Input<string> | undefined;
   dnsNames: string[];
   ipAddresses: string[];
+  /** The generated server certificate's lifetime and renewal window (see certificates.ts). */
+  validityHours: number;
+  earlyRenewalHours: number;
 }
 
 export interface AwsPlan {
@@ -92,6 +95,8 @@ export interface GcpPlan {
   existingCluster: { name: string; location: string } | undefined;
   region: string;
   kubernetesVersion: string | undefined;
+  /** GKE deletion protection of a new cluster. */
+  deletionProtection: boolean;
   network: pulumi.Input<string> | undefined;
   subnetwork: pulumi.Input<string> | undefined;
   nodes: { machineType: string; nodesPerZone: number; diskSizeGb: number };

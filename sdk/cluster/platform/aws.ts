@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPlan } from "../plan/types";
+import { grantEbsCsiKey } from "./kms";
 import { createStorageClass } from "./storage";
 import type { PlatformResult } from "./types";
 
@@ -201,8 +202,13 @@ export function createAwsPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
     parent,
   );
   const taint = plan.placement.taint!;
-  const natsGroups = plan.zones.map(
-    (z) =>
+  // One zone at a time: each zone's group waits for the previous zone's, so the engine never
+  // updates two groups at once (an AMI or instance change then drains one zone, then the next,
+  // while `maxUnavailable: 1` and the PDB keep one NATS server down at a time within it).
+  const natsGroups: aws.eks.NodeGroup[] = [];
+  for (const z of plan.zones) {
+    const previous = natsGroups.slice(-1);
+    natsGroups.push(
       new aws.eks.NodeGroup(
         `${n}-${z}`,
         {
@@ -221,9 +227,10 @@ export function createAwsPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
           taints: [{ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" }],
           tags: { ...a.tags, "pulumi-nats/zone": z },
         },
-        { parent, dependsOn: nodeRole.attachments },
+        { parent, dependsOn: [...nodeRole.attachments, ...previous] },
       ),
-  );
+    );
+  }
   const groups = [...natsGroups];
   if (a.systemNodes) {
     groups.push(
@@ -263,6 +270,9 @@ export function createAwsPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
       parent,
       true,
     );
+    const keyPolicy = a.ebsKmsKeyId
+      ? [grantEbsCsiKey(`${n}-ebs-csi-kms`, csiRole.role, a.ebsKmsKeyId, parent)]
+      : [];
     readyForPods.push(
       new aws.eks.Addon(
         `${n}-ebs-csi`,
@@ -272,7 +282,7 @@ export function createAwsPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
           podIdentityAssociations: [{ roleArn: csiRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }],
           tags: a.tags,
         },
-        { parent, dependsOn: [agent, ...csiRole.attachments, ...groups] },
+        { parent, dependsOn: [agent, ...csiRole.attachments, ...keyPolicy, ...groups] },
       ),
     );
   }

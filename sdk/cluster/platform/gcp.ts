@@ -6,6 +6,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterPlan } from "../plan/types";
+import { grantComputeAgentKey } from "./kms";
 import { createStorageClass } from "./storage";
 import type { PlatformResult } from "./types";
 
@@ -69,6 +70,8 @@ export function createGcpPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
         // The default pool is replaced by the system and NATS pools below.
         removeDefaultNodePool: true,
         initialNodeCount: 1,
+        // Written explicitly (the provider's default is true too): while true, destroy fails.
+        deletionProtection: g.deletionProtection,
         resourceLabels: g.labels,
       },
       { parent },
@@ -129,6 +132,10 @@ export function createGcpPlatform(plan: ClusterPlan, parent: pulumi.Resource): P
   const extra: Record<string, pulumi.Input<string>> = g.diskKmsKey
     ? { "disk-encryption-kms-key": g.diskKmsKey }
     : {};
-  const storageClass = createStorageClass(plan, extra, { parent, provider, dependsOn: pools });
-  return { provider, kubeconfig, readyForPods: [...pools, storageClass], clusterName };
+  const keyGrant = g.diskKmsKey
+    ? [grantComputeAgentKey(`${n}-disk-kms`, g.project, g.diskKmsKey, parent)]
+    : [];
+  const ready = [...pools, ...keyGrant];
+  const storageClass = createStorageClass(plan, extra, { parent, provider, dependsOn: ready });
+  return { provider, kubeconfig, readyForPods: [...ready, storageClass], clusterName };
 }

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { CA_VALIDITY_HOURS } from "../plan/certificates";
 import type { ClusterPlan } from "../plan/types";
 
 export interface TlsMaterial {
@@ -31,7 +32,7 @@ export function createTls(
       privateKeyPem: caKey.privateKeyPem,
       isCaCertificate: true,
       subject: { commonName: `${plan.name} NATS CA`, organization: "pulumi-nats" },
-      validityPeriodHours: 10 * 365 * 24,
+      validityPeriodHours: CA_VALIDITY_HOURS,
       allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
     },
     { parent },
@@ -53,9 +54,10 @@ export function createTls(
       certRequestPem: csr.certRequestPem,
       caPrivateKeyPem: caKey.privateKeyPem,
       caCertPem: ca.certPem,
-      validityPeriodHours: 2 * 365 * 24,
-      // Within 30 days of expiry, `pulumi up` issues a new certificate; the reloader picks it up.
-      earlyRenewalHours: 30 * 24,
+      validityPeriodHours: t.validityHours,
+      // Within this window of expiry, `pulumi preview` shows a replacement and `pulumi up` issues a
+      // new certificate (the Secret changes; the chart's config reloader reloads it). Only a run renews.
+      earlyRenewalHours: t.earlyRenewalHours,
       allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
     },
     { parent },
