@@ -23,6 +23,8 @@ describe("examples/multi-cloud under Pulumi mocks", function () {
     const ofType = (t: string) => registered.filter((r) => r.type === t);
     assert.equal(ofType("aws:eks/cluster:Cluster").length, 1);
     assert.equal(ofType("gcp:container/cluster:Cluster").length, 1);
+    // Protected until the README's tear-down turns it off (config gcpDeletionProtection).
+    assert.equal(ofType("gcp:container/cluster:Cluster")[0].inputs.deletionProtection, true);
     assert.deepEqual(
       ofType("kubernetes:helm.sh/v4:Chart")
         .map((c) => c.name)
