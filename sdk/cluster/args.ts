@@ -395,7 +395,10 @@ export interface NatsClusterArgs {
   createNamespace?: boolean;
   /** JetStream storage. @default file store of 10Gi, no memory store */
   jetstream?: JetStreamArgs;
-  /** A preset name, or explicit requests and limits. @default "medium" */
+  /**
+   * A preset name, or explicit requests and limits.
+   * @default "medium" (1 CPU, 1Gi: for development and light loads; production JetStream wants about 4 CPU and 8Gi, see docs/cluster.md)
+   */
   resources?: ResourcePreset | ExplicitResources;
   /** Reclaim policy of the StorageClass created on AWS/GCP. @default "Retain" */
   reclaimPolicy?: ReclaimPolicy;
