@@ -56,7 +56,8 @@ async function infoOf(api: JetStreamApi, stream: string, name: string): Promise<
  */
 export function positionBlocker(before: Json, after: Json, version: Version): string | undefined {
   const changed = START_FIELDS.filter(([wire]) => before[wire] !== after[wire]).map(([, key]) => key);
-  if (changed.length) return `${changed.join("/")} changed: the new consumer starts where ${changed.join("/")} says`;
+  if (changed.length)
+    return `${changed.join("/")} changed: the new consumer starts where ${changed.join("/")} says`;
   const policy = String(after.deliver_policy ?? "all");
   if (!canResetPosition(policy))
     return `the server cannot move a consumer with deliverPolicy "${policy}" back to its position`;
@@ -123,8 +124,9 @@ export function consumerReplacement(consumers: ConsumerApi): ReplacementHooks {
       const property = properties.join(", ");
       const interest = await interestLoss(api, stream, name, property, action);
       if (interest) losses.push(interest);
-      // A consumer moved to another stream starts afresh there: its old position means nothing.
-      if (before._stream !== after._stream) return { losses, carriesOver: false };
+      // Another stream or name is another consumer: it starts from its deliver policy by design.
+      if (before._stream !== after._stream || before.durable_name !== after.durable_name)
+        return { losses, carriesOver: false };
       const blocker = positionBlocker(before, after, version);
       if (blocker) {
         const lost = await positionLoss(api, stream, ci, after, blocker, action, property);

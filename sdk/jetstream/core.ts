@@ -360,7 +360,9 @@ export class AssetCore {
     }
     const changed = this.kind.rows.filter((row) => !deepEqual(before[row.wire], after[row.wire]));
     if (!changed.length) return {};
-    const version = changed.some((r) => r.change !== "update") ? (await this.session(news)).version : undefined;
+    const version = changed.some((r) => r.change !== "update")
+      ? (await this.session(news)).version
+      : undefined;
     const fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], version));
     const replacing = changed.filter((_, i) => fields[i].kind === "replace");
     const id = this.kind.id(this.config(news));

@@ -74,6 +74,11 @@ const TRIMMING_LIMITS: Record<string, { onlyDiscardOld: boolean }> = {
 /** The wire names whose lowering can remove stored data. */
 export const TRIMMING_WIRES: readonly string[] = Object.keys(TRIMMING_LIMITS);
 
+/** Whether lowering this limit removes messages only with discard "old". */
+export function trimsOnlyWithDiscardOld(wire: string): boolean {
+  return TRIMMING_LIMITS[wire]?.onlyDiscardOld ?? false;
+}
+
 /** A limit value: 0 or below is "unlimited" (-1 for counts and bytes, 0 for max age). */
 function limited(value: unknown): value is number {
   return typeof value === "number" && value > 0;
@@ -174,7 +179,11 @@ export async function limitLosses(
  * Oldest messages removed to get under `limit` bytes: an estimate from the
  * average message size (the server does not say how large each one is).
  */
-export function overBytes(messages: number, bytes: number, limit: number): { count: number; precision: Precision } {
+export function overBytes(
+  messages: number,
+  bytes: number,
+  limit: number,
+): { count: number; precision: Precision } {
   if (bytes <= limit || messages === 0) return { count: 0, precision: "exact" };
   const average = bytes / messages;
   const count = Math.min(messages, Math.ceil((bytes - limit) / average));
@@ -182,9 +191,13 @@ export function overBytes(messages: number, bytes: number, limit: number): { cou
 }
 
 /** How many messages each subject matching `filter` holds (the stream info's subject state, paged). */
-export async function subjectCounts(api: JetStreamApi, stream: string, filter: string): Promise<Map<string, number>> {
+export async function subjectCounts(
+  api: JetStreamApi,
+  stream: string,
+  filter: string,
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const page = await api.request<StreamInfo & { total?: number; limit?: number }>(`STREAM.INFO.${stream}`, {
       subjects_filter: filter,
       offset,
@@ -216,7 +229,11 @@ async function olderThan(api: JetStreamApi, info: StreamInfo, cutoff: number): P
  * (STREAM.MSG.GET by start_time, servers 2.11 and later), else a binary search
  * over the sequences.
  */
-export async function firstSeqAtOrAfter(api: JetStreamApi, stream: string, time: number): Promise<number | undefined> {
+export async function firstSeqAtOrAfter(
+  api: JetStreamApi,
+  stream: string,
+  time: number,
+): Promise<number | undefined> {
   try {
     const r = await api.request<{ message: { seq: number } }>(`STREAM.MSG.GET.${stream}`, {
       start_time: new Date(time).toISOString(),
@@ -240,7 +257,11 @@ export async function firstSeqAtOrAfter(api: JetStreamApi, stream: string, time:
   return lo > info.state.last_seq ? undefined : ((await messageFrom(api, stream, lo))?.seq ?? undefined);
 }
 
-async function messageFrom(api: JetStreamApi, stream: string, seq: number): Promise<{ seq: number; time: string } | undefined> {
+async function messageFrom(
+  api: JetStreamApi,
+  stream: string,
+  seq: number,
+): Promise<{ seq: number; time: string } | undefined> {
   try {
     const r = await api.request<{ message: { seq: number; time: string } }>(`STREAM.MSG.GET.${stream}`, {
       seq,

@@ -104,7 +104,10 @@ describe("data loss at preview: with the real Pulumi CLI", function () {
     assert.equal(await count("LIM"), 10, "nothing changed");
     await stack.config("allowDataLoss", "true");
     const agreed = await stack.preview();
-    assert.match(agreed.output, /plannedDataLoss\s*: "Stream LIM: maxMsgs unlimited -> 4 removes 6 of its 10 messages"/);
+    assert.match(
+      agreed.output,
+      /plannedDataLoss\s*: "Stream LIM: maxMsgs unlimited -> 4 removes 6 of its 10 messages"/,
+    );
     assert.match(agreed.output, /~ pulumi-nodejs:dynamic\/jetstream:Stream: \(update\)/);
 
     // 3. The durable consumer replaced: a plain replacement that resumes after its ack floor.

@@ -26,10 +26,17 @@ describe("data loss counted at preview: lowered limits and consumer replacements
   });
 
   const api = async (props: Props) => (await cores.stream.session(props)).api;
-  const held = async (props: Props, stream: string) => (await (await api(props)).streamInfo(stream)).state.messages;
+  const held = async (props: Props, stream: string) =>
+    (await (await api(props)).streamInfo(stream)).state.messages;
 
   /** Asserts that diff refuses once, with the resource, the field, the count and the ways out. */
-  async function refused(core: (typeof cores)["stream"], id: string, olds: Props, news: Props, parts: RegExp[]) {
+  async function refused(
+    core: (typeof cores)["stream"],
+    id: string,
+    olds: Props,
+    news: Props,
+    parts: RegExp[],
+  ) {
     await assert.rejects(core.diff(id, olds, news), (err: Error) => {
       assert.ok(err instanceof DataLossError, `expected DataLossError, got ${err}`);
       for (const part of parts) assert.match(err.message, part);
@@ -61,14 +68,21 @@ describe("data loss counted at preview: lowered limits and consumer replacements
       const { id, outs } = await core.create(inputs);
       await publish(server, "lowmsgs.a", 10);
       const next = { ...inputs, maxMsgs: 4 };
-      await refused(core, id, outs, next, [/^Stream LOWMSGS: /, /maxMsgs unlimited -> 4 removes 6 of its 10 messages/, /maxMsgs 10 or more/]);
+      await refused(core, id, outs, next, [
+        /^Stream LOWMSGS: /,
+        /maxMsgs unlimited -> 4 removes 6 of its 10 messages/,
+        /maxMsgs 10 or more/,
+      ]);
       assert.equal(await held(inputs, "LOWMSGS"), 10, "nothing changed");
       const agreed = { ...next, allowDataLoss: true };
       const diff = await core.diff(id, outs, agreed);
       assert.deepEqual(diff.fields, [{ property: "maxMsgs", kind: "update" }]);
       assert.match(diff.dataLoss ?? "", /maxMsgs unlimited -> 4 removes 6 of its 10 messages/);
       const planned = await core.plannedChange(outs, agreed);
-      assert.equal(planned.plannedDataLoss, "Stream LOWMSGS: maxMsgs unlimited -> 4 removes 6 of its 10 messages");
+      assert.equal(
+        planned.plannedDataLoss,
+        "Stream LOWMSGS: maxMsgs unlimited -> 4 removes 6 of its 10 messages",
+      );
       await core.update(id, outs, agreed);
       assert.equal(await held(inputs, "LOWMSGS"), 4, "the count was right");
     });
@@ -80,7 +94,10 @@ describe("data loss counted at preview: lowered limits and consumer replacements
       await publish(server, "lowps.b", 2);
       await publish(server, "lowps.c", 1);
       const next = { ...inputs, maxMsgsPerSubject: 1 };
-      await refused(core, id, outs, next, [/maxMsgsPerSubject unlimited -> 1 removes 5 of its 8 messages/, /maxMsgsPerSubject 5 or more/]);
+      await refused(core, id, outs, next, [
+        /maxMsgsPerSubject unlimited -> 1 removes 5 of its 8 messages/,
+        /maxMsgsPerSubject 5 or more/,
+      ]);
       assert.equal(await held(inputs, "LOWPS"), 8);
       await core.update(id, outs, { ...next, allowDataLoss: true });
       assert.equal(await held(inputs, "LOWPS"), 3);
@@ -192,7 +209,10 @@ describe("data loss counted at preview: lowered limits and consumer replacements
       ]);
       assert.equal(await held(s, "INTR"), 10, "nothing changed");
       const agreed = { ...next, allowDataLoss: true };
-      assert.match((await consumers.plannedChange(outs, agreed)).plannedDataLoss ?? "", /removes 10 of its 10/);
+      assert.match(
+        (await consumers.plannedChange(outs, agreed)).plannedDataLoss ?? "",
+        /removes 10 of its 10/,
+      );
       await replace(id, outs, agreed);
       assert.equal(await held(s, "INTR"), 0, "the agreed loss is what the preview counted");
     });

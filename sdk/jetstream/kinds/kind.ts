@@ -46,7 +46,12 @@ export interface Kind {
    * configurations) would remove, counted on the server (lowered limits).
    * `api` is asked for only when a count is needed: most updates lose nothing.
    */
-  updateLosses?(api: () => Promise<JetStreamApi>, id: string, before: Json, after: Json): Promise<PlannedLoss[]>;
+  updateLosses?(
+    api: () => Promise<JetStreamApi>,
+    id: string,
+    before: Json,
+    after: Json,
+  ): Promise<PlannedLoss[]>;
   /** How a replacement (delete, then create) can carry state over, e.g. a consumer's position. */
   replacement?: ReplacementHooks;
 }
