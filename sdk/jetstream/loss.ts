@@ -48,10 +48,11 @@ export function showCount(loss: Pick<PlannedLoss, "count" | "precision">): strin
  */
 export function refusal(resource: string, losses: readonly PlannedLoss[]): string {
   const what = losses.map((l) => l.what).join("; ");
-  const fields = [...new Set(losses.map((l) => l.property))].join(", ");
+  const properties = [...new Set(losses.map((l) => l.property))];
+  const fields = `${properties.join(", ")} as ${properties.length > 1 ? "they are" : "it is"}`;
   const keep = [...new Set(losses.map((l) => l.keep))].join("; ");
   return (
-    `${resource}: ${what}. To avoid it: keep ${fields} as it is, ${keep}; or set allowDataLoss: true on this ` +
+    `${resource}: ${what}. To avoid it: keep ${fields}, ${keep}; or set allowDataLoss: true on this ` +
     "resource to accept the loss (the preview then shows it as plannedDataLoss)."
   );
 }
