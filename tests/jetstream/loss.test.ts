@@ -230,6 +230,25 @@ describe("data loss counted at preview: lowered limits and consumer replacements
       assert.equal(await held(s, "INTR2"), 4);
     });
 
+    it("an interest stream whose other consumer reads other subjects: refused with an upper bound", async () => {
+      const s = withConnection(server, { name: "INTR3", subjects: ["intr3.>"], retention: "interest" });
+      await streams.create(s);
+      await consumers.create(
+        withConnection(server, { stream: "INTR3", name: "other", filterSubjects: ["intr3.b"] }),
+      );
+      const c = withConnection(server, { stream: "INTR3", name: "ci", filterSubjects: ["intr3.a"] });
+      const { id, outs } = await consumers.create(c);
+      await publish(server, "intr3.a", 3);
+      await publish(server, "intr3.b", 2);
+      const next = { ...c, ackPolicy: "all" };
+      await refused(consumers, id, outs, next, [
+        /removes up to 3 of its 5 messages that no other consumer needs/,
+      ]);
+      assert.equal(await held(s, "INTR3"), 5);
+      await replace(id, outs, { ...next, allowDataLoss: true });
+      assert.equal(await held(s, "INTR3"), 2, "the other consumer's messages stay");
+    });
+
     it("a durable consumer replaced keeps its ack floor: no redelivery, nothing pending skipped", async () => {
       const s = withConnection(server, { name: "POS", subjects: ["pos.>"] });
       await streams.create(s);
