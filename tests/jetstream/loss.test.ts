@@ -168,6 +168,23 @@ describe("data loss counted at preview: lowered limits and consumer replacements
       assert.equal(await held(above, "LOWABOVE"), 5);
     });
 
+    it("KV ttl lowered counts the values older than the new ttl", async () => {
+      const kv = cores.keyValue;
+      const inputs = withConnection(server, { bucket: "lowttl", history: 5 });
+      const { id, outs } = await kv.create(inputs);
+      await publish(server, "$KV.lowttl.old", 3);
+      const first = Date.parse((await (await api(inputs)).streamInfo("KV_lowttl")).state.first_ts);
+      await waitFor(async () => (Date.now() - first > 4_000 ? true : undefined), {
+        timeoutMs: 10_000,
+        what: "the first values are 4s old",
+      });
+      await publish(server, "$KV.lowttl.new", 2);
+      const next = { ...inputs, ttl: "3s" };
+      await refused(kv, id, outs, next, [/^KeyValue lowttl: ttl unlimited -> 3s removes 3 of its 5 values/]);
+      await kv.update(id, outs, { ...next, allowDataLoss: true });
+      assert.equal(await held(inputs, "KV_lowttl"), 2);
+    });
+
     it("KV history lowered counts the older revisions per key", async () => {
       const kv = cores.keyValue;
       const inputs = withConnection(server, { bucket: "lowhist", history: 5 });
