@@ -60,6 +60,16 @@ describe("data loss at preview: with the real Pulumi CLI", function () {
     await server?.stop();
   });
 
+  /** Shows what the user reads (the lines naming the resource) in the test log. */
+  const show = (output: string, pattern: RegExp) =>
+    console.log(
+      output
+        .split("\n")
+        .filter((l) => pattern.test(l))
+        .map((l) => `      | ${l.trim()}`)
+        .join("\n"),
+    );
+
   const count = async (stream: string) => {
     const { jetstreamManager } = await import("@nats-io/jetstream");
     return (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
@@ -93,6 +103,7 @@ describe("data loss at preview: with the real Pulumi CLI", function () {
       interest.output,
       /Consumer INTR\/ci: replacing it \(ackPolicy cannot change in place\) deletes it first, and on interest stream INTR the server then removes 10 of its 10 messages/,
     );
+    show(interest.output, /INTR\/ci:/);
     assert.equal(await count("INTR"), 10, "nothing changed");
     await stack.config("ciAck", "explicit");
 
@@ -101,6 +112,7 @@ describe("data loss at preview: with the real Pulumi CLI", function () {
     const lowered = await stack.preview(1);
     assert.match(lowered.output, /Stream LIM: maxMsgs unlimited -> 4 removes 6 of its 10 messages/);
     assert.match(lowered.output, /allowDataLoss: true/);
+    show(lowered.output, /Stream LIM:/);
     assert.equal(await count("LIM"), 10, "nothing changed");
     await stack.config("allowDataLoss", "true");
     const agreed = await stack.preview();
@@ -109,6 +121,7 @@ describe("data loss at preview: with the real Pulumi CLI", function () {
       /plannedDataLoss\s*: "Stream LIM: maxMsgs unlimited -> 4 removes 6 of its 10 messages"/,
     );
     assert.match(agreed.output, /~ pulumi-nodejs:dynamic\/jetstream:Stream: \(update\)/);
+    show(agreed.output, /plannedDataLoss|maxMsgs/);
 
     // 3. The durable consumer replaced: a plain replacement that resumes after its ack floor.
     await stack.config("workerAck", "all");
