@@ -8,6 +8,7 @@ import type { Field, SchemaType } from "../jetstream/fields";
 import { streamFields } from "../jetstream/tables/stream";
 import { consumerFields } from "../jetstream/tables/consumer";
 import { keyValueFields, objectStoreFields } from "../jetstream/tables/bucket";
+import { jetstreamDocPath, writeChangeEffects } from "./change-effects";
 
 const sections: [string, string, readonly Field[]][] = [
   ["Stream", "A stream's configuration.", streamFields],
@@ -86,4 +87,6 @@ export const referencePath = path.join(__dirname, "..", "..", "..", "docs", "jet
 if (require.main === module) {
   fs.writeFileSync(referencePath, referenceDocs());
   console.log(`wrote ${referencePath}`);
+  writeChangeEffects();
+  console.log(`wrote the change-effects table of ${jetstreamDocPath}`);
 }

@@ -25,6 +25,8 @@ import {
   migrationInProgress,
 } from "./migrate";
 import type { ReplaceStrategy, MigrationResult } from "./migrate";
+import { note, refusal } from "./loss";
+import type { PlannedLoss } from "./loss";
 
 /** Secret parts of a connection, kept apart so they can be stored as secrets. */
 export interface Credentials {
@@ -104,6 +106,14 @@ export class AssetCore {
    * same provider process, so memory is the right place for it.
    */
   private readonly agreedReplacements = new Set<string>();
+
+  /**
+   * Replacements that carry the old asset's state over (a consumer's
+   * position): marked by diff, captured by the delete, applied by the create
+   * that follow in the same process.
+   */
+  private readonly carryOver = new Set<string>();
+  private readonly captured = new Map<string, number>();
 
   /** Every input key check accepts, built once: check runs for every asset on every preview (see bench/). */
   private readonly knownKeys: ReadonlySet<string>;
@@ -209,6 +219,13 @@ export class AssetCore {
     const agreed = Boolean(news.allowDataLoss) || news.replaceStrategy === "recreate";
     if (replaces.length && agreed) this.agreedReplacements.add(id);
     let dataLoss: string | undefined;
+    // Losses beyond a whole asset's replacement: lowered limits, a consumer's position or interest.
+    const losses = reachable ? await this.plannedLosses(id, news, before, after, fields, version, true) : [];
+    if (losses.length) {
+      const resource = `${this.kind.typeName} ${id}`;
+      if (!agreed) throw new DataLossError(refusal(resource, losses));
+      dataLoss = note(resource, losses);
+    }
     if (replaces.length && this.kind.holdsData && reachable) {
       const action = `replacing it (${describeChanges(fields)})`;
       if (agreed) dataLoss = await this.lossOf(id, news, action);
@@ -229,6 +246,44 @@ export class AssetCore {
       fields,
       ...(dataLoss ? { dataLoss } : {}),
     };
+  }
+
+  /**
+   * Messages a change would remove besides a whole asset's replacement (that
+   * one is the data-loss guard's): limits lowered below what is held, or a
+   * consumer replaced (its position, an interest stream's messages). Counted
+   * on the server only when such a change is planned. `record` (diff only)
+   * remembers whether a replacement carries the asset's state over.
+   */
+  private async plannedLosses(
+    id: string,
+    props: Props,
+    before: Json,
+    after: Json,
+    fields: FieldChange[],
+    version: Version | undefined,
+    record: boolean,
+  ): Promise<PlannedLoss[]> {
+    if (!fields.length) return [];
+    const replacing = fields.filter((f) => f.kind === "replace");
+    if (!replacing.length) {
+      if (!this.kind.updateLosses) return [];
+      return this.kind.updateLosses(async () => (await this.session(props)).api, id, before, after);
+    }
+    if (!this.kind.replacement || this.kind.holdsData) return [];
+    const s = await this.session(props);
+    const { losses, carriesOver } = await this.kind.replacement.assess(
+      s.api,
+      version ?? s.version,
+      id,
+      before,
+      after,
+      `replacing it (${describeChanges(fields)})`,
+      replacing.map((f) => f.property),
+    );
+    if (record && carriesOver) this.carryOver.add(id);
+    else if (record) this.carryOver.delete(id);
+    return losses;
   }
 
   /**
@@ -289,8 +344,7 @@ export class AssetCore {
     news: Props,
   ): Promise<Partial<Record<(typeof PLAN_KEYS)[number], string>>> {
     const strategy = news.replaceStrategy ?? (news.allowDataLoss === true ? "recreate" : "refuse");
-    if (!this.kind.holdsData || strategy === "refuse" || !olds || !Object.keys(this.config(olds)).length)
-      return {};
+    if (strategy === "refuse" || !olds || !Object.keys(this.config(olds)).length) return {};
     if (
       containsUnknown(this.config(news)) ||
       containsUnknown(news.connection) ||
@@ -305,12 +359,18 @@ export class AssetCore {
       return {};
     }
     const changed = this.kind.rows.filter((row) => !deepEqual(before[row.wire], after[row.wire]));
-    if (!changed.some((r) => r.change !== "update")) return {};
-    const s = await this.session(news);
-    const fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], s.version));
+    if (!changed.length) return {};
+    const version = changed.some((r) => r.change !== "update")
+      ? (await this.session(news)).version
+      : undefined;
+    const fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], version));
     const replacing = changed.filter((_, i) => fields[i].kind === "replace");
-    if (!replacing.length) return {};
     const id = this.kind.id(this.config(news));
+    if (!replacing.length || !this.kind.holdsData) {
+      // Agreed losses of an update (lowered limits) or of a consumer's replacement.
+      const losses = await this.plannedLosses(id, news, before, after, fields, version, false);
+      return losses.length ? { plannedDataLoss: note(`${this.kind.typeName} ${id}`, losses) } : {};
+    }
     if (strategy === "migrate") {
       if (!replacing.every((r) => isMigratable(r.wire))) return {};
       const reasons = replacing.map(
@@ -363,8 +423,13 @@ export class AssetCore {
     this.refuseUnsupported(desired, s.version);
     const id = this.kind.id(config);
     let observed: Observed;
+    const carried = this.captured.get(id);
+    this.captured.delete(id);
     try {
-      observed = await this.kind.create(s.api, desired, s.version);
+      observed =
+        carried !== undefined && this.kind.replacement
+          ? await this.kind.replacement.recreate(s.api, desired, s.version, carried)
+          : await this.kind.create(s.api, desired, s.version);
     } catch (err) {
       if (!isApiError(err, ErrorCode.StreamNameInUse, ErrorCode.ConsumerAlreadyExists))
         throw this.explain(err);
@@ -482,6 +547,11 @@ export class AssetCore {
   async delete(id: string, props: Props): Promise<void> {
     const s = await this.session(props);
     const agreed = this.agreedReplacements.delete(id);
+    if (this.carryOver.delete(id) && this.kind.replacement) {
+      // Read right before the delete: the new asset resumes from here.
+      const state = await this.kind.replacement.capture(s.api, id);
+      if (state !== undefined) this.captured.set(id, state);
+    }
     if (this.kind.holdsData && !props.allowDataLoss && !agreed) {
       // A delete runs with the inputs recorded at the last update, so the
       // agreement has to be applied before the resource is removed.

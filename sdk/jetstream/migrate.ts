@@ -67,6 +67,41 @@ export function isMigratable(wire: string): boolean {
   return MIGRATABLE.has(wire);
 }
 
+/**
+ * Deliver policies whose consumers the server can move to a sequence
+ * (CONSUMER.RESET); "new", "last" and "last_per_subject" answer 10204
+ * "invalid reset: not allowed" (checked on 2.14.2).
+ */
+const RESETTABLE_POLICIES: readonly string[] = ["all", "by_start_sequence", "by_start_time"];
+
+export function canResetPosition(deliverPolicy: string | undefined): boolean {
+  return RESETTABLE_POLICIES.includes(deliverPolicy ?? "all");
+}
+
+/**
+ * Moves a consumer so that it resumes right after `ackFloor` (the next
+ * message it delivers is ackFloor + 1), as it was before a migration or a
+ * replacement, and waits until its leader reports the new floor. Used by the
+ * migration and by a consumer's replacement (consumer-position.ts).
+ */
+export async function resumeAfter(
+  api: JetStreamApi,
+  stream: string,
+  name: string,
+  ackFloor: number,
+  waitMs: number,
+): Promise<ConsumerInfo> {
+  await api.consumerReset(stream, name, ackFloor + 1);
+  const deadline = Date.now() + Math.max(waitMs, 10_000);
+  for (;;) {
+    const ci = await api.consumerInfo(stream, name);
+    // A replica answering without a leader may report an old floor: ask again.
+    const settled = !ci.cluster || ci.cluster.leader;
+    if ((settled && ci.ack_floor.stream_seq >= ackFloor) || Date.now() > deadline) return ci;
+    await sleep(20);
+  }
+}
+
 /** Metadata key on the temporary stream holding the migration's plan. */
 export const PLAN_KEY = "pulumi-nats.migration";
 
@@ -328,7 +363,7 @@ class Migration {
     const reset = atLeast(this.o.version, CONSUMER_RESET_MIN_VERSION);
     for (const c of consumers) {
       const policy = c.config.deliver_policy;
-      const resettable = ["all", "by_start_sequence", "by_start_time"].includes(policy);
+      const resettable = canResetPosition(policy);
       const open = c.num_pending + c.num_ack_pending > 0;
       if (!resettable && open) {
         problems.push(
@@ -547,9 +582,8 @@ class Migration {
       }
       if (ci.ack_floor.stream_seq < c.ackFloor) {
         const policy = String(c.config.deliver_policy);
-        if (["all", "by_start_sequence", "by_start_time"].includes(policy)) {
-          await api.consumerReset(this.name, c.name, c.ackFloor + 1);
-          ci = await this.untilFloor(c.name, c.ackFloor);
+        if (canResetPosition(policy)) {
+          ci = await resumeAfter(api, this.name, c.name, c.ackFloor, this.o.stallMs);
         } else {
           this.log(`warning: consumer ${c.name} (deliver policy ${policy}) starts after the newest message`);
         }
@@ -703,15 +737,6 @@ class Migration {
         throw new StepError(`consumers ${missing.join(", ")} of ${stream} did not answer (no leader)`);
       }
       await sleep(250);
-    }
-  }
-
-  private async untilFloor(name: string, floor: number): Promise<ConsumerInfo> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const ci = await this.leaderInfo(this.name, name);
-      if (ci.ack_floor.stream_seq >= floor || Date.now() > deadline) return ci;
-      await sleep(20);
     }
   }
 

@@ -12,6 +12,7 @@ import { parseDuration } from "../units";
 import { consumerFields } from "../tables/consumer";
 import type { Kind, Observed } from "./kind";
 import { canonicalFromServer, compact } from "./canonical";
+import { consumerReplacement } from "../consumer-position";
 
 const DEFAULT_ACK_WAIT_NS = parseDuration("30s");
 const DEFAULT_MAX_ACK_PENDING = 1000;
@@ -213,3 +214,4 @@ export const consumerKind: Kind = {
     }
   },
 };
+consumerKind.replacement = consumerReplacement(consumerKind);

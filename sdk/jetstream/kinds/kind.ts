@@ -7,6 +7,7 @@ import type { Field } from "../fields";
 import type { InputProblem } from "../errors";
 import type { JetStreamApi, Json } from "../api";
 import type { Version } from "../version";
+import type { PlannedLoss } from "../loss";
 
 /** The server's view of one asset: its configuration and what it holds. */
 export interface Observed {
@@ -40,4 +41,40 @@ export interface Kind {
   holdsData: boolean;
   /** What the stored data is called in messages ("messages", "values"). */
   dataNoun: string;
+  /**
+   * Messages an in-place update from `before` to `after` (canonical wire
+   * configurations) would remove, counted on the server (lowered limits).
+   * `api` is asked for only when a count is needed: most updates lose nothing.
+   */
+  updateLosses?(
+    api: () => Promise<JetStreamApi>,
+    id: string,
+    before: Json,
+    after: Json,
+  ): Promise<PlannedLoss[]>;
+  /** How a replacement (delete, then create) can carry state over, e.g. a consumer's position. */
+  replacement?: ReplacementHooks;
+}
+
+/** What replacing an asset does beyond deleting and creating it. */
+export interface ReplacementHooks {
+  /**
+   * Counted before anything changes: the messages the replacement would
+   * lose, and whether the asset's state (position) is carried over.
+   * `action` describes the replacement for messages ("replacing it (...)").
+   */
+  assess(
+    api: JetStreamApi,
+    version: Version,
+    id: string,
+    before: Json,
+    after: Json,
+    action: string,
+    /** The inputs whose change forces the replacement. */
+    properties: string[],
+  ): Promise<{ losses: PlannedLoss[]; carriesOver: boolean }>;
+  /** Right before the old asset is deleted: the state to carry over (undefined: nothing to carry). */
+  capture(api: JetStreamApi, id: string): Promise<number | undefined>;
+  /** Creates the new asset with the captured state. */
+  recreate(api: JetStreamApi, desired: Json, version: Version, captured: number): Promise<Observed>;
 }

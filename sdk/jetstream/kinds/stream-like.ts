@@ -7,6 +7,7 @@ import { ErrorCode, isApiError } from "../errors";
 import type { InputProblem } from "../errors";
 import type { Kind, Observed } from "./kind";
 import { canonicalFromServer, compact } from "./canonical";
+import { limitLosses, tightenedLimits } from "../loss";
 
 export interface StreamLikeSpec {
   label: string;
@@ -96,6 +97,11 @@ export function streamLikeKind(spec: StreamLikeSpec): Kind {
         );
       }
       return observed(await api.streamUpdate(body));
+    },
+
+    async updateLosses(api, id, before, after) {
+      if (!tightenedLimits(spec.rows, before, after).length) return [];
+      return limitLosses(await api(), spec.streamName(id), spec.rows, before, after, spec.dataNoun);
     },
 
     async remove(api, id) {
