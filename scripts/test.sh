@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The README's test command: installs everything the tests need on a fresh
-# machine (npm packages, nats-server, the NATS CLI, the Pulumi CLI), then
-# builds, lints and runs the whole suite. .ci/run runs exactly this.
+# machine (Node.js >= 22 when the machine's is older, npm packages,
+# nats-server, the NATS CLI, the Pulumi CLI), then builds, lints and runs the
+# whole suite. .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
+# The pinned Node.js (>= 22) first on PATH for npm, the tests and every Pulumi run.
+bash scripts/install-node.sh
+. scripts/node-env.sh
 npm ci --no-audit --no-fund
 bash scripts/install-system-tools.sh
 bash scripts/install-nats.sh
