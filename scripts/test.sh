@@ -13,6 +13,7 @@ npm ci --no-audit --no-fund
 bash scripts/install-system-tools.sh
 bash scripts/install-nats.sh
 bash scripts/install-pulumi.sh
+bash scripts/install-pulumi-yaml.sh
 echo "test.sh: installed in $((SECONDS - start))s"
 # The Go language host's checks, with the flags of its build in
 # install-pulumi.sh so the Go build cache of that build is reused.
