@@ -34,7 +34,9 @@ case "$(uname -m)" in
   aarch64 | arm64) arch=arm64 ;;
   *) die "no node-linux-* npm package for $(uname -m): install Node.js >= $PULUMI_NATS_NODE_MIN_MAJOR yourself." ;;
 esac
-echo "install-node: the machine's node is ${machine:+$("$machine" --version) ($machine)}${machine:-missing}; installing node v$version from the npm package node-linux-$arch..."
+have="missing"
+[ -z "$machine" ] || have="$("$machine" --version) ($machine)"
+echo "install-node: the machine's node is $have; installing node v$version from the npm package node-linux-$arch..."
 start=$SECONDS
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
