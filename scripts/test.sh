@@ -15,9 +15,14 @@ bash scripts/install-nats.sh
 bash scripts/install-pulumi.sh
 bash scripts/install-pulumi-yaml.sh
 echo "test.sh: installed in $((SECONDS - start))s"
-# The Go language host's checks, with the flags of its build in
-# install-pulumi.sh so the Go build cache of that build is reused.
-(cd scripts/pulumi-language-nodejs && CGO_ENABLED=0 go vet -trimpath ./... && CGO_ENABLED=0 go test -trimpath ./...)
+# The Go checks of this project's language hosts, with the flags of their
+# builds so the Go build cache of the CLI's build is reused.
+for dir in scripts/pulumi-language-nodejs scripts/pulumi-sdkgen; do
+  (cd "$dir" && CGO_ENABLED=0 go vet -trimpath ./... && CGO_ENABLED=0 go test -trimpath ./...)
+done
+# The Python and Go SDKs generated from the schema with `pulumi package gen-sdk`, compiled.
+npm run build
+bash scripts/check-sdks.sh
 export PATH="$PWD/.cache/bin:$PATH"
 npm test
 echo "test.sh: done in $((SECONDS - start))s"
