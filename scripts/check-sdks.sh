@@ -65,12 +65,19 @@ step "compiled the Python SDK ($(python3 --version))" "$start"
 
 start=$SECONDS
 # The generated go.mod requires the sdk/v3 its generator was written for
-# (v3.256.0); require the CLI's release instead, whose packages the CLI's
-# build left in the Go build cache (same flags), or the first run downloads
-# and compiles another sdk/v3 (15 min measured on a loaded 2-core machine).
+# (v3.256.0). Build it against the module versions of the CLI's release
+# instead (those of scripts/pulumi-sdkgen, pinned like the CLI, replaces
+# included), whose packages the CLI's build left in the Go build cache (same
+# flags); otherwise the first run downloads and compiles another sdk/v3 and
+# its dependencies (15 min measured on a loaded 2-core machine).
 sdk_version="$(pulumi version)"
-(cd "$out/sdk/go" && go mod edit -require="github.com/pulumi/pulumi/sdk/v3@$sdk_version" \
-  && go mod tidy && echo "check-sdks: $(head -n 1 go.mod), sdk/v3 $sdk_version" \
+pins=()
+while read -r path version; do pins+=("-require=$path@$version"); done \
+  < <(cd "$src" && go list -m -f '{{if not .Main}}{{.Path}} {{.Version}}{{end}}' all | awk 'NF == 2')
+while read -r old new version; do pins+=("-replace=$old=$new@$version"); done \
+  < <(awk '$1 == "replace" && $3 == "=>" { print $2, $4, $5 }' "$src/go.mod")
+(cd "$out/sdk/go" && go mod edit "${pins[@]}" \
+  && go mod tidy && echo "check-sdks: $(head -n 1 go.mod), sdk/v3 $(go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)" \
   && CGO_ENABLED=0 go build -trimpath ./...) \
   || die "the generated Go SDK does not build (see above)."
 step "built the Go SDK ($(go env GOVERSION))" "$start"
