@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
+# The pinned Node.js (>= 22) first on PATH for npm, the tests and every Pulumi run.
+bash scripts/install-node.sh
+. scripts/node-env.sh
 npm ci --no-audit --no-fund
 bash scripts/install-system-tools.sh
 bash scripts/install-nats.sh

@@ -9,6 +9,11 @@
 
 _pulumi_nats_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# The pinned Node.js (scripts/node-env.sh, installed by scripts/install-node.sh
+# when the machine's is older): the language host, the plugin and the
+# dynamic provider run under the `node` first on PATH.
+. "$_pulumi_nats_root/scripts/node-env.sh"
+
 # The CLI, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs (a link to
 # node_modules/@pulumi/pulumi's launcher). The engine finds language hosts and
 # provider plugins on PATH ("ambient" plugins) or next to the pulumi binary.

@@ -6,6 +6,8 @@ export interface InfoField {
   key: string;
   type: "string" | "integer" | "boolean";
   doc: string;
+  /** Absent from some answers (a single server has no cluster; `paused` is sent only when true). */
+  optional?: true;
 }
 
 export const streamInfoFields: InfoField[] = [
@@ -15,8 +17,8 @@ export const streamInfoFields: InfoField[] = [
   { key: "firstSeq", type: "integer", doc: "Sequence of the first stored message." },
   { key: "lastSeq", type: "integer", doc: "Sequence of the last stored message." },
   { key: "created", type: "string", doc: "When the stream was created (RFC 3339)." },
-  { key: "cluster", type: "string", doc: "Name of the cluster the stream is placed in." },
-  { key: "leader", type: "string", doc: "Server leading the stream's replicas." },
+  { key: "cluster", type: "string", doc: "Name of the cluster the stream is placed in.", optional: true },
+  { key: "leader", type: "string", doc: "Server leading the stream's replicas.", optional: true },
 ];
 
 export const consumerInfoFields: InfoField[] = [
@@ -27,5 +29,5 @@ export const consumerInfoFields: InfoField[] = [
   { key: "ackFloorStreamSeq", type: "integer", doc: "Stream sequence below which all is acknowledged." },
   { key: "deliveredStreamSeq", type: "integer", doc: "Stream sequence of the last delivered message." },
   { key: "created", type: "string", doc: "When the consumer was created (RFC 3339)." },
-  { key: "paused", type: "boolean", doc: "Whether delivery is paused (`pauseUntil`)." },
+  { key: "paused", type: "boolean", doc: "Whether delivery is paused (`pauseUntil`).", optional: true },
 ];

@@ -27,8 +27,14 @@ export function dependencyVersion(name: string): string {
     throw new Error(`codegen: ${name} is not pinned in package.json`);
   return version;
 }
-/** Go module path of the generated Go SDK: set to the repository's real path when it is published. */
-export const GO_IMPORT_BASE = "github.com/pulumi-nats/pulumi-nats/sdk/go/nats";
+/**
+ * The package's repository: the Go SDK's module path derives from it
+ * (`<repository>/sdk/go`, with a go.mod; packages `.../sdk/go/nats` and
+ * `.../sdk/go/nats/jetstream`).
+ */
+export const REPOSITORY = "github.com/pulumi-nats/pulumi-nats";
+export const GO_MODULE = `${REPOSITORY}/sdk/go`;
+export const GO_IMPORT_BASE = `${GO_MODULE}/nats`;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- schema.json is free-form JSON */
 type Json = Record<string, any>;
@@ -169,7 +175,12 @@ export function buildSchema(version: string): Json {
       name: "Connection",
       module: "jetstream",
       doc: connection.doc,
-      props: connection.props,
+      // `servers` is a list in every other language: Python's generator
+      // refuses a union of string and list ("Unexpected type. Expected
+      // 'list'"). TypeScript programs may still pass a comma-separated string.
+      props: connection.props.map((p) =>
+        p.name === "servers" ? { ...p, type: { kind: "array", items: { kind: "string" }, input: true } } : p,
+      ),
     },
     false,
   );
@@ -282,7 +293,10 @@ export function buildSchema(version: string): Json {
       "Production NATS with JetStream on Kubernetes and its streams, consumers, KV buckets and object stores, with truthful previews.",
     keywords: ["pulumi", "nats", "jetstream", "kubernetes", "kind/component", "category/infrastructure"],
     license: "Apache-2.0",
-    meta: { moduleFormat: "(.*)" },
+    repository: `https://${REPOSITORY}`,
+    // supportPack: SDKs as `pulumi package pack-sdk` expects them; the Go
+    // generator then writes go.mod (module GO_MODULE).
+    meta: { moduleFormat: "(.*)", supportPack: true },
     language: {
       nodejs: {
         packageName: "pulumi-nats",
@@ -299,6 +313,7 @@ export function buildSchema(version: string): Json {
       },
       go: {
         importBasePath: GO_IMPORT_BASE,
+        modulePath: GO_MODULE,
         generateResourceContainerTypes: true,
         respectSchemaVersion: true,
       },
@@ -342,6 +357,9 @@ function infoType(fields: InfoField[], name: string): Json {
     type: "object",
     description: `${name === "ConsumerInfo" ? "A consumer's" : "A stream's"} state as the server reported it.`,
     properties: Object.fromEntries(fields.map((f) => [f.key, { type: f.type, description: f.doc }])),
+    // What every answer of the server carries: plain values, not pointers,
+    // in the Go SDK (no .Elem()).
+    required: fields.filter((f) => !f.optional).map((f) => f.key),
   };
 }
 
@@ -366,6 +384,47 @@ function sortKeys(o: Json): Json {
       .sort()
       .map((k) => [k, o[k]]),
   );
+}
+
+/**
+ * The schema without NatsCluster: the JetStream resources alone, whose SDKs
+ * need no Kubernetes provider (NatsCluster's `platform.kubernetes.provider`
+ * refers to the kubernetes package's schema, which SDK generation loads from
+ * the kubernetes plugin). `node bin/sdk/codegen/write-schema.js --jetstream-only <file>`.
+ */
+export function jetstreamOnlySchema(schema: Json): Json {
+  const resources = Object.fromEntries(
+    Object.entries(schema.resources as Json).filter(([token]) => token.startsWith(`${PACKAGE}:jetstream:`)),
+  );
+  // Keep the types reachable from what is left.
+  const keep = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref" && typeof value === "string" && value.startsWith("#/types/")) {
+        const token = value.slice("#/types/".length);
+        if (!keep.has(token)) {
+          keep.add(token);
+          visit(schema.types[token]);
+        }
+      } else visit(value);
+    }
+  };
+  visit(resources);
+  const types = Object.fromEntries(Object.entries(schema.types as Json).filter(([token]) => keep.has(token)));
+  const language = structuredClone(schema.language) as Json;
+  delete language.nodejs.dependencies["@pulumi/kubernetes"];
+  delete language.python.requires["pulumi-kubernetes"];
+  delete language.csharp.packageReferences["Pulumi.Kubernetes"];
+  return {
+    ...schema,
+    description: `${schema.description} (JetStream resources only.)`,
+    keywords: (schema.keywords as string[]).filter((k) => k !== "kubernetes" && k !== "kind/component"),
+    language,
+    types,
+    resources,
+  };
 }
 
 /** The schema as written to schema.json (stable formatting, trailing newline). */
