@@ -5,17 +5,24 @@ import { ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
 export const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 export const GCP_ZONES = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];
 
-/** The example: 3 zones on AWS, 20Gi file store, 2Gi memory store, "large". */
+/** The example: 3 zones on AWS, 20Gi file store, "large" (2Gi), with the 1Gi memory store that fits it. */
 export function awsArgs(extra: Partial<NatsClusterArgs> = {}): NatsClusterArgs {
   return {
     platform: { aws: {} },
     zones: ZONES,
     replicas: 3,
-    jetstream: { fileStorage: "20Gi", memoryStorage: "2Gi" },
+    jetstream: { fileStorage: "20Gi", memoryStorage: "1Gi" },
     resources: "large",
     ...extra,
   };
 }
+
+/** The TLS render (tests/cluster/rendered/values-tls.json): TLS everywhere, an internal NLB, the exporter. */
+export const TLS_ARGS = awsArgs({
+  tls: { client: true, routes: true },
+  service: { type: "InternalLoadBalancer" },
+  monitoring: { prometheusExporter: true, podMonitor: true },
+});
 
 /** The full values of awsArgs() for the component "events". */
 export function awsValues(): Record<string, unknown> {
