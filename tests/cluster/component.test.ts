@@ -188,13 +188,15 @@ describe("NatsCluster under mocks", function () {
 
     it("stores generated passwords in the credentials Secret as secrets, with the server's include file", async () => {
       const pw = all(b, "random:index/randomPassword:RandomPassword");
-      assert.deepEqual(await Promise.all(pw.map((p) => plain(p.props))), [
-        { length: 32, special: false },
-        { length: 32, special: false },
-      ]);
+      // system, app, and the routes' own password.
+      assert.deepEqual(
+        pw.map((p) => p.name),
+        ["events-system-password", "events-app-password", "events-route-password"],
+      );
+      for (const p of pw) assert.deepEqual(await plain(p.props), { length: 32, special: false });
       const s = only(b, "kubernetes:core/v1:Secret", "events-credentials");
       const data = s.props.stringData as Record<string, unknown>;
-      for (const k of ["auth.conf", "app-password", "system-password"])
+      for (const k of ["auth.conf", "routes.conf", "app-password", "system-password"])
         assert.ok(await isSecret(data[k]), `${k} is not secret`);
       const p = (await plain(s.props)) as { metadata: unknown; stringData: Record<string, string> };
       assert.deepEqual(p.metadata, { name: "events-credentials", namespace: "nats" });
@@ -205,6 +207,11 @@ describe("NatsCluster under mocks", function () {
         /APP \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "app", password: "pweventsapppassword" \} \]/,
       );
       assert.match(p.stringData["auth.conf"], /system_account: SYS/);
+      // Servers log in to each other's route port with the route user; no other server can.
+      assert.match(
+        p.stringData["routes.conf"],
+        /authorization \{ user: "route", password: "pweventsroutepassword" \}\nroutes: \[ "nats:\/\/route:pweventsroutepassword@events-0\.events-headless:6222", /,
+      );
       // The ConfigMap (rendered from values) never holds a password.
       assert.doesNotMatch(JSON.stringify(awsValues()), /pwevents/);
     });
@@ -371,6 +378,7 @@ describe("NatsCluster under mocks", function () {
         "kubernetes:core/v1:Namespace",
         "kubernetes:core/v1:Secret",
         "kubernetes:helm.sh/v4:Chart",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
         "pulumi:providers:kubernetes",

@@ -207,9 +207,12 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   }
 
   // Sizing and storage.
+  const before = issues.list.length;
   const resources = planResources(args.resources, issues);
+  // Against a limit the user did not mean (a fallback), a fit check would only add noise.
+  const memoryLimit = issues.list.length === before ? resources.limits.memory : undefined;
   const js = args.jetstream ?? {};
-  const sizes = planStorageSizes(js, resources.limits.memory, issues);
+  const sizes = planStorageSizes(js, memoryLimit, issues);
   if (js.domain !== undefined && (typeof js.domain !== "string" || !/^[A-Za-z0-9_-]+$/.test(js.domain)))
     issues.add("jetstream.domain", `${show(js.domain)} must be letters, digits, "_" or "-".`);
   const reclaimPolicy = oneOf(

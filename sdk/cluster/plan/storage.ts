@@ -27,7 +27,7 @@ export interface StorageSizes {
 /** Validates `jetstream` sizes against each other and the memory limit; problems go to `issues`. */
 export function planStorageSizes(
   js: JetStreamArgs,
-  memoryLimit: string,
+  memoryLimit: string | undefined,
   issues: Issues,
 ): StorageSizes {
   const fileStorage = js.fileStorage ?? "10Gi";
@@ -43,7 +43,7 @@ export function planStorageSizes(
   const memoryStorage = js.memoryStorage;
   if (memoryStorage !== undefined) {
     const memBytes = parseBytes(memoryStorage);
-    const limit = parseBytes(memoryLimit);
+    const limit = memoryLimit === undefined ? undefined : parseBytes(memoryLimit);
     if (memBytes === undefined)
       issues.add("jetstream.memoryStorage", `${show(memoryStorage)} is not a size (like "2Gi").`);
     else if (!isNatsSize(memoryStorage))
