@@ -186,6 +186,36 @@ describe("NatsCluster under mocks", function () {
       });
     });
 
+    it("puts a NetworkPolicy before the chart: routes and monitoring from the cluster's own pods only", async () => {
+      const np = only(b, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "events-ingress");
+      const own = {
+        "app.kubernetes.io/component": "nats",
+        "app.kubernetes.io/instance": "events",
+        "app.kubernetes.io/name": "nats",
+      };
+      assert.deepEqual(await plain(np.props), {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "events-ingress", namespace: "nats" },
+        spec: {
+          podSelector: { matchLabels: own },
+          policyTypes: ["Ingress"],
+          ingress: [
+            { ports: [{ protocol: "TCP", port: 4222 }] },
+            {
+              ports: [
+                { protocol: "TCP", port: 6222 },
+                { protocol: "TCP", port: 8222 },
+              ],
+              from: [{ podSelector: { matchLabels: own } }],
+            },
+          ],
+        },
+      });
+      const chart = only(b, "kubernetes:helm.sh/v4:Chart");
+      assert.ok((await names(chart.dependsOn)).includes("events-ingress"));
+    });
+
     it("stores generated passwords in the credentials Secret as secrets, with the server's include file", async () => {
       const pw = all(b, "random:index/randomPassword:RandomPassword");
       // system, app, and the routes' own password.

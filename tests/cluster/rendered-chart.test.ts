@@ -150,6 +150,51 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
     assert.doesNotMatch(conf, /password|accounts/);
   });
 
+  for (const file of ["chart-aws.yaml.txt", "chart-tls.yaml.txt"])
+    it(`render pods that are Guaranteed and meet the restricted Pod Security Standard (${file})`, () => {
+      const pod = (ofKind(docs(file), "StatefulSet").spec as Any).template.spec;
+      const containers: Any[] = [...pod.initContainers, ...pod.containers];
+      assert.deepEqual(
+        containers.map((c) => c.name),
+        file === "chart-tls.yaml.txt"
+          ? ["zone-tag", "nats", "reloader", "prom-exporter"]
+          : ["zone-tag", "nats", "reloader"],
+      );
+      for (const c of containers) {
+        // Guaranteed QoS: requests == limits for CPU and memory in every container, init included.
+        for (const r of ["cpu", "memory"]) {
+          assert.ok(c.resources?.limits?.[r], `${c.name} has no ${r} limit`);
+          assert.equal(c.resources.requests?.[r], c.resources.limits[r], `${c.name} ${r} request != limit`);
+        }
+        // restricted (kubernetes.io/docs/concepts/security/pod-security-standards):
+        const sc = c.securityContext ?? {};
+        assert.equal(sc.allowPrivilegeEscalation, false, c.name);
+        assert.deepEqual(sc.capabilities, { drop: ["ALL"] }, c.name);
+        assert.notEqual(sc.privileged, true, c.name);
+        assert.ok(sc.runAsNonRoot === true || pod.securityContext.runAsNonRoot === true, c.name);
+        assert.notEqual(sc.runAsUser ?? pod.securityContext.runAsUser, 0, c.name);
+        assert.equal((sc.seccompProfile ?? pod.securityContext.seccompProfile).type, "RuntimeDefault", c.name);
+      }
+      assert.equal(pod.securityContext.runAsUser, 1000);
+      assert.equal(pod.securityContext.fsGroup, 1000, "the data volume must be writable by uid 1000");
+      assert.ok(!pod.hostNetwork && !pod.hostPID && !pod.hostIPC);
+      const allowed = ["configMap", "emptyDir", "secret", "projected", "persistentVolumeClaim", "downwardAPI"];
+      for (const v of pod.volumes)
+        assert.ok(
+          Object.keys(v).some((k) => allowed.includes(k)),
+          `volume ${v.name} is not of a restricted type`,
+        );
+      // The token that may read Nodes: not mounted by the kubelet, only into the zone init container.
+      assert.equal(pod.automountServiceAccountToken, false);
+      const withToken = containers.filter((c) =>
+        (c.volumeMounts ?? []).some((m: Any) => m.name === "kube-api-access"),
+      );
+      assert.deepEqual(
+        withToken.map((c) => c.name),
+        ["zone-tag"],
+      );
+    });
+
   it("render TLS on clients and routes, the CA, and an internal NLB Service", () => {
     const all = docs("chart-tls.yaml.txt");
     const conf = ofKind(all, "ConfigMap").data!["nats.conf"];

@@ -5,6 +5,7 @@
 import type { AccessArgs, NatsClusterArgs } from "../args";
 import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "../args";
 import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "../chart/keys";
+import { checkOwnedLists } from "../chart/owned";
 import { Issues, show } from "../errors";
 import {
   GATEWAY_FIELDS,
@@ -280,7 +281,9 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   const userValues = chartArgs.values ?? {};
   if (typeof userValues !== "object" || Array.isArray(userValues))
     issues.add("chart.values", "must be a map of chart values.");
-  else for (const p of checkChartKeys(userValues)) issues.add(`chart.values.${p.path}`, p.message);
+  else
+    for (const p of [...checkChartKeys(userValues), ...checkOwnedLists(userValues)])
+      issues.add(`chart.values.${p.path}`, p.message);
 
   const gateway = planGateway(
     args.gateway,
@@ -376,6 +379,10 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
         : kind === "gcp"
           ? { "networking.gke.io/load-balancer-type": "Internal" }
           : {};
+  if (serviceType === ServiceType.InternalLoadBalancer && tlsArgs.client !== true)
+    warnings.push(
+      "service.type InternalLoadBalancer without tls.client: every client on the network sends its password and messages in clear text to the load balancer; set tls.client: true.",
+    );
   if (serviceType === ServiceType.InternalLoadBalancer && kind === "kubernetes" && !service.annotations)
     warnings.push(
       "service.type InternalLoadBalancer on an existing cluster: add your cloud's internal-LB annotations in service.annotations, or the load balancer may be public.",
