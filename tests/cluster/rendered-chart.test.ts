@@ -43,7 +43,6 @@ function ofKind(all: Doc[], kind: string): Doc {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-
 describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
   it("were rendered from exactly the values the planner produces today", () => {
     for (const [file, args] of [
@@ -173,12 +172,23 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
         assert.notEqual(sc.privileged, true, c.name);
         assert.ok(sc.runAsNonRoot === true || pod.securityContext.runAsNonRoot === true, c.name);
         assert.notEqual(sc.runAsUser ?? pod.securityContext.runAsUser, 0, c.name);
-        assert.equal((sc.seccompProfile ?? pod.securityContext.seccompProfile).type, "RuntimeDefault", c.name);
+        assert.equal(
+          (sc.seccompProfile ?? pod.securityContext.seccompProfile).type,
+          "RuntimeDefault",
+          c.name,
+        );
       }
       assert.equal(pod.securityContext.runAsUser, 1000);
       assert.equal(pod.securityContext.fsGroup, 1000, "the data volume must be writable by uid 1000");
       assert.ok(!pod.hostNetwork && !pod.hostPID && !pod.hostIPC);
-      const allowed = ["configMap", "emptyDir", "secret", "projected", "persistentVolumeClaim", "downwardAPI"];
+      const allowed = [
+        "configMap",
+        "emptyDir",
+        "secret",
+        "projected",
+        "persistentVolumeClaim",
+        "downwardAPI",
+      ];
       for (const v of pod.volumes)
         assert.ok(
           Object.keys(v).some((k) => allowed.includes(k)),
@@ -433,7 +443,9 @@ describe("the rendered config on three real nats-server processes", function () 
       ].join("\n"),
     );
     let log = "";
-    const rogue = spawn(server!, ["-c", path.join(dir, "rogue.conf")], { stdio: ["ignore", "ignore", "pipe"] });
+    const rogue = spawn(server!, ["-c", path.join(dir, "rogue.conf")], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     procs.push(rogue);
     rogue.stderr!.on("data", (d: Buffer) => (log += d.toString()));
     const refusals = () => (log.match(/authorization violation/gi) ?? []).length;
@@ -464,7 +476,9 @@ describe("the rendered config on three real nats-server processes", function () 
         assert.ok(!names.includes("rogue"), `server on ${port} lists the rogue as a route`);
       }
       const replies: string[] = [];
-      const inbox = sys.subscribe("_INBOX.rogue-check", { callback: (_e: unknown, m: { string(): string }) => replies.push(m.string()) });
+      const inbox = sys.subscribe("_INBOX.rogue-check", {
+        callback: (_e: unknown, m: { string(): string }) => replies.push(m.string()),
+      });
       sys.publish("$SYS.REQ.SERVER.PING", "", { reply: "_INBOX.rogue-check" });
       await until("three servers to answer", async () => (replies.length >= 3 ? true : undefined));
       await sys.flush();

@@ -89,9 +89,13 @@ describe("a memory store that fits in the memory limit (point 5)", () => {
     let error: unknown;
     const b = await buildCluster((transformations) => {
       try {
-        return new NatsCluster("events", awsArgs({ resources: "nano", jetstream: { memoryStorage: "1Gi" } }), {
-          transformations,
-        });
+        return new NatsCluster(
+          "events",
+          awsArgs({ resources: "nano", jetstream: { memoryStorage: "1Gi" } }),
+          {
+            transformations,
+          },
+        );
       } catch (e) {
         error = e;
         return undefined;
@@ -172,7 +176,10 @@ describe("raw chart values cannot drop what the component owns (point 8)", () =>
       'must be a number, like its default 3, got "three".',
     );
     assert.match(found["chart.values.config.monitor.enabled"], /must be a boolean/);
-    assert.match(found["chart.values.container.image.tag"], /must be a string, like its default "2\.14\.2-alpine"/);
+    assert.match(
+      found["chart.values.container.image.tag"],
+      /must be a string, like its default "2\.14\.2-alpine"/,
+    );
   });
 });
 

@@ -13,7 +13,8 @@ export const APPENDED_LISTS = new Set([
 ]);
 
 const PATCH_POD = 'add them with podTemplate.patch: [{ op: "add", path: "/spec/volumes/-", value: {...} }]';
-const PATCH_CONTAINER = 'add them with container.patch: [{ op: "add", path: "/volumeMounts/-", value: {...} }]';
+const PATCH_CONTAINER =
+  'add them with container.patch: [{ op: "add", path: "/volumeMounts/-", value: {...} }]';
 
 /** Lists a raw value may not replace, with what to do instead. */
 export const REFUSED_LISTS: Record<string, string> = {
@@ -42,7 +43,10 @@ export function checkOwnedLists(values: Record<string, unknown>): { path: string
   for (const [path, why] of Object.entries(REFUSED_LISTS)) {
     let cur: unknown = values;
     for (const part of path.split(".")) {
-      cur = cur !== null && typeof cur === "object" && !Array.isArray(cur) ? (cur as Record<string, unknown>)[part] : undefined;
+      cur =
+        cur !== null && typeof cur === "object" && !Array.isArray(cur)
+          ? (cur as Record<string, unknown>)[part]
+          : undefined;
       if (cur === undefined) break;
     }
     if (cur !== undefined) problems.push({ path, message: why });

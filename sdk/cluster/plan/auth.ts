@@ -36,7 +36,8 @@ export function planAuth(
       `${show(auth.appAccount)} must be a name of letters, digits, "_" or "-", other than SYS.`,
     );
   for (const f of ["appUser", "systemUser"] as const)
-    if (!ACCOUNT.test(auth[f])) issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
+    if (!ACCOUNT.test(auth[f]))
+      issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
   if (auth.appUser === auth.systemUser)
     issues.add("auth.appUser", `equals auth.systemUser (${auth.appUser}): users must differ.`);
   if (!Number.isInteger(auth.passwordLength) || auth.passwordLength < 16 || auth.passwordLength > 128)

@@ -53,7 +53,12 @@ export function planNetworkPolicy(o: {
 }): NetworkPolicyPlan {
   const own = podSelectorLabels(o.release);
   const tcp = (port: number): Port => ({ protocol: "TCP", port });
-  const open = [4222, ...(o.gateway ? [7222] : []), ...(o.leafnodes ? [7422] : []), ...(o.exporter ? [7777] : [])];
+  const open = [
+    4222,
+    ...(o.gateway ? [7222] : []),
+    ...(o.leafnodes ? [7422] : []),
+    ...(o.exporter ? [7777] : []),
+  ];
   return {
     name: `${o.name}-ingress`,
     spec: {

@@ -16,13 +16,7 @@ import {
 } from "../gateways/gateways";
 import { planCertificateLifetime } from "./certificates";
 import { planAws, planGcp, planKubernetes, platformKind } from "./platform";
-import type {
-  ClusterNames,
-  ClusterPlan,
-  NodePlacement,
-  StoragePlan,
-  TlsPlan,
-} from "./types";
+import type { ClusterNames, ClusterPlan, NodePlacement, StoragePlan, TlsPlan } from "./types";
 import { planAuth, planRoutes } from "./auth";
 import { planNetworkPolicy } from "./network";
 import { planResources } from "./resources";
@@ -68,7 +62,16 @@ const TOP_LEVEL = [
 const NESTED: Record<string, string[]> = {
   jetstream: ["fileStorage", "fileStoreMaxPercent", "memoryStorage", "domain"],
   placement: ["zoneSpread", "allowFewerZonesThanReplicas", "zoneDiscoveryImage"],
-  auth: ["enabled", "appAccount", "appUser", "systemUser", "passwordLength", "systemPassword", "appPassword", "routePassword"],
+  auth: [
+    "enabled",
+    "appAccount",
+    "appUser",
+    "systemUser",
+    "passwordLength",
+    "systemPassword",
+    "appPassword",
+    "routePassword",
+  ],
   gateway: GATEWAY_FIELDS,
   leafnodes: LEAFNODE_FIELDS,
   tls: ["client", "routes", "secretName", "caCert", "extraDnsNames", "validityHours", "earlyRenewalHours"],
