@@ -283,6 +283,12 @@ export interface AuthArgs {
   systemPassword?: pulumi.Input<string>;
   /** The application user's password instead of a generated one. Secret. @default generated */
   appPassword?: pulumi.Input<string>;
+  /**
+   * The password the servers' routes (port 6222) log in with, instead of a
+   * generated one. Only servers that know it can join the cluster. Secret.
+   * @default generated
+   */
+  routePassword?: pulumi.Input<string>;
 }
 
 /** TLS for client connections and routes between servers. */
@@ -428,4 +434,18 @@ export interface NatsClusterArgs {
   gateway?: GatewayArgs;
   /** Accept leaf node connections (port 7422) with a dedicated user. @default off */
   leafnodes?: LeafNodesArgs;
+  /**
+   * A NetworkPolicy admitting the route port (6222) and monitoring (8222) only
+   * from the cluster's own pods, and clients (4222), the gateway (7222), leaf
+   * nodes (7422) and the exporter (7777) from anywhere, each only where it is
+   * on. It takes effect only where the cluster's network plugin enforces
+   * NetworkPolicies. `false` when you manage policies yourself.
+   * @default true
+   */
+  networkPolicy?: boolean;
+  /**
+   * PriorityClass of the NATS pods (it must exist), so they are not the first
+   * to be preempted by other workloads. @default none (the cluster's default priority)
+   */
+  priorityClassName?: string;
 }

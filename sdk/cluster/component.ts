@@ -8,7 +8,7 @@ import * as random from "@pulumi/random";
 import type { ConnectionArgs } from "../jetstream/connection-args";
 import { clientServers, portForwardArgs } from "./access";
 import type { NatsClusterArgs } from "./args";
-import { renderAuthInclude } from "./security/auth";
+import { renderAuthInclude, renderRoutesInclude } from "./security/auth";
 import { createGateway, type GatewayResources } from "./gateways/resources";
 import { checkRemotes, withGatewayInputs, type GatewayRemote } from "./gateways/gateways";
 import { plan as makePlan } from "./plan/plan";
@@ -159,6 +159,10 @@ export class NatsCluster extends pulumi.ComponentResource {
       systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
       appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
       if (p.leafnodes) leafPassword = pulumi.secret(pw("leaf", args.leafnodes?.password));
+      const routes = p.routes;
+      const routesInclude = routes
+        ? pulumi.secret(pw("route", args.auth?.routePassword).apply((rp) => renderRoutesInclude(routes, rp)))
+        : undefined;
       const leafUser = p.leafnodes?.user;
       const include = pulumi.secret(
         pulumi
@@ -180,6 +184,7 @@ export class NatsCluster extends pulumi.ComponentResource {
             "system-user": a.systemUser,
             "system-password": systemPassword,
             ...(p.leafnodes ? { "leaf-user": p.leafnodes.user, "leaf-password": leafPassword! } : {}),
+            ...(routes && routesInclude ? { [routes.includeFile]: routesInclude } : {}),
           },
         },
         k8sOpts(inNamespace),
@@ -208,6 +213,15 @@ export class NatsCluster extends pulumi.ComponentResource {
       },
       k8sOpts(),
     );
+
+    // Before the chart, so no server pod ever runs with its route port open to the cluster.
+    const policy = p.networkPolicy
+      ? new k8s.networking.v1.NetworkPolicy(
+          `${name}-ingress`,
+          { metadata: { name: p.networkPolicy.name, namespace }, spec: p.networkPolicy.spec },
+          k8sOpts(inNamespace),
+        )
+      : undefined;
 
     // A super-cluster member: its gateway Service and certificate come before its chart
     // (their address is what the other members' charts list; see gateway-resources.ts).
@@ -246,6 +260,7 @@ export class NatsCluster extends pulumi.ComponentResource {
         ...(tls?.secret ? [tls.secret] : []),
         ...(gateway ? gateway.dependsOn : []),
         binding,
+        ...(policy ? [policy] : []),
         ...platform.readyForPods,
       ]),
     );

@@ -56,7 +56,7 @@ describe("chart key validation (nats chart 2.14.2)", () => {
       [
         "podTemplate.patch: must be a list.",
         "config.jetstream: is a section of the chart's values and must be a map.",
-        "config.monitor.port: must be a number, like its default 8222.",
+        'config.monitor.port: must be a number, like its default 8222, got {"n":1}.',
         "global.image.pullSecretNames: must be a list.",
       ],
     );

@@ -186,15 +186,47 @@ describe("NatsCluster under mocks", function () {
       });
     });
 
+    it("puts a NetworkPolicy before the chart: routes and monitoring from the cluster's own pods only", async () => {
+      const np = only(b, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "events-ingress");
+      const own = {
+        "app.kubernetes.io/component": "nats",
+        "app.kubernetes.io/instance": "events",
+        "app.kubernetes.io/name": "nats",
+      };
+      assert.deepEqual(await plain(np.props), {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "events-ingress", namespace: "nats" },
+        spec: {
+          podSelector: { matchLabels: own },
+          policyTypes: ["Ingress"],
+          ingress: [
+            { ports: [{ protocol: "TCP", port: 4222 }] },
+            {
+              ports: [
+                { protocol: "TCP", port: 6222 },
+                { protocol: "TCP", port: 8222 },
+              ],
+              from: [{ podSelector: { matchLabels: own } }],
+            },
+          ],
+        },
+      });
+      const chart = only(b, "kubernetes:helm.sh/v4:Chart");
+      assert.ok((await names(chart.dependsOn)).includes("events-ingress"));
+    });
+
     it("stores generated passwords in the credentials Secret as secrets, with the server's include file", async () => {
       const pw = all(b, "random:index/randomPassword:RandomPassword");
-      assert.deepEqual(await Promise.all(pw.map((p) => plain(p.props))), [
-        { length: 32, special: false },
-        { length: 32, special: false },
-      ]);
+      // system, app, and the routes' own password.
+      assert.deepEqual(
+        pw.map((p) => p.name),
+        ["events-system-password", "events-app-password", "events-route-password"],
+      );
+      for (const p of pw) assert.deepEqual(await plain(p.props), { length: 32, special: false });
       const s = only(b, "kubernetes:core/v1:Secret", "events-credentials");
       const data = s.props.stringData as Record<string, unknown>;
-      for (const k of ["auth.conf", "app-password", "system-password"])
+      for (const k of ["auth.conf", "routes.conf", "app-password", "system-password"])
         assert.ok(await isSecret(data[k]), `${k} is not secret`);
       const p = (await plain(s.props)) as { metadata: unknown; stringData: Record<string, string> };
       assert.deepEqual(p.metadata, { name: "events-credentials", namespace: "nats" });
@@ -205,6 +237,11 @@ describe("NatsCluster under mocks", function () {
         /APP \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "app", password: "pweventsapppassword" \} \]/,
       );
       assert.match(p.stringData["auth.conf"], /system_account: SYS/);
+      // Servers log in to each other's route port with the route user; no other server can.
+      assert.match(
+        p.stringData["routes.conf"],
+        /authorization \{ user: "route", password: "pweventsroutepassword" \}\nroutes: \[ "nats:\/\/route:pweventsroutepassword@events-0\.events-headless:6222", /,
+      );
       // The ConfigMap (rendered from values) never holds a password.
       assert.doesNotMatch(JSON.stringify(awsValues()), /pwevents/);
     });
@@ -371,6 +408,7 @@ describe("NatsCluster under mocks", function () {
         "kubernetes:core/v1:Namespace",
         "kubernetes:core/v1:Secret",
         "kubernetes:helm.sh/v4:Chart",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
         "pulumi:providers:kubernetes",

@@ -5,17 +5,32 @@ import { ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
 export const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 export const GCP_ZONES = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];
 
-/** The issue's example: 3 zones on AWS, 20Gi file store, 2Gi memory store, "large". */
+/** The issue's example: 3 zones on AWS, 20Gi file store, "large" (2Gi), with the 1Gi memory store that fits it. */
 export function awsArgs(extra: Partial<NatsClusterArgs> = {}): NatsClusterArgs {
   return {
     platform: { aws: {} },
     zones: ZONES,
     replicas: 3,
-    jetstream: { fileStorage: "20Gi", memoryStorage: "2Gi" },
+    jetstream: { fileStorage: "20Gi", memoryStorage: "1Gi" },
     resources: "large",
     ...extra,
   };
 }
+
+/** The TLS render (tests/cluster/rendered/values-tls.json): TLS everywhere, an internal NLB, the exporter. */
+export const TLS_ARGS = awsArgs({
+  tls: { client: true, routes: true },
+  service: { type: "InternalLoadBalancer" },
+  monitoring: { prometheusExporter: true, podMonitor: true },
+});
+
+/** What the `restricted` Pod Security Standard asks of every container. */
+export const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  runAsNonRoot: true,
+  seccompProfile: { type: "RuntimeDefault" },
+};
 
 /** The full values of awsArgs() for the component "events". */
 export function awsValues(): Record<string, unknown> {
@@ -23,7 +38,12 @@ export function awsValues(): Record<string, unknown> {
     fullnameOverride: "events",
     namespaceOverride: "nats",
     config: {
-      cluster: { enabled: true, replicas: 3, noAdvertise: true },
+      cluster: {
+        enabled: true,
+        replicas: 3,
+        noAdvertise: true,
+        merge: { zz_routes$include: "../nats-auth/routes.conf" },
+      },
       jetstream: {
         enabled: true,
         fileStore: {
@@ -32,7 +52,7 @@ export function awsValues(): Record<string, unknown> {
           pvc: { enabled: true, size: "20Gi", storageClassName: "events-jetstream" },
           maxSize: "18Gi",
         },
-        memoryStore: { enabled: true, maxSize: "2Gi" },
+        memoryStore: { enabled: true, maxSize: "1Gi" },
         merge: { unique_tag: "az:" },
       },
       monitor: { enabled: true, port: 8222 },
@@ -41,6 +61,7 @@ export function awsValues(): Record<string, unknown> {
     container: {
       env: { GOMEMLIMIT: "1638MiB" },
       resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+      merge: { securityContext: RESTRICTED_CONTAINER },
       patch: [
         {
           op: "add",
@@ -78,10 +99,27 @@ export function awsValues(): Record<string, unknown> {
               image: "curlimages/curl:8.11.1",
               command: ["sh", "-ec", ZONE_SCRIPT],
               env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
-              volumeMounts: [{ name: "zone", mountPath: "/etc/nats-zone" }],
-              resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+              volumeMounts: [
+                { name: "zone", mountPath: "/etc/nats-zone" },
+                {
+                  name: "kube-api-access",
+                  mountPath: "/var/run/secrets/kubernetes.io/serviceaccount",
+                  readOnly: true,
+                },
+              ],
+              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
+              securityContext: RESTRICTED_CONTAINER,
             },
           ],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            fsGroupChangePolicy: "OnRootMismatch",
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          automountServiceAccountToken: false,
           nodeSelector: { "pulumi-nats/pool": "events" },
           tolerations: [
             { key: "pulumi-nats/dedicated", operator: "Equal", value: "events", effect: "NoSchedule" },
@@ -90,12 +128,19 @@ export function awsValues(): Record<string, unknown> {
       },
       patch: [
         { op: "add", path: "/spec/volumes/-", value: { name: "zone", emptyDir: {} } },
+        { op: "add", path: "/spec/volumes/-", value: TOKEN_VOLUME },
         {
           op: "add",
           path: "/spec/volumes/-",
           value: {
             name: "auth",
-            secret: { secretName: "events-credentials", items: [{ key: "auth.conf", path: "auth.conf" }] },
+            secret: {
+              secretName: "events-credentials",
+              items: [
+                { key: "auth.conf", path: "auth.conf" },
+                { key: "routes.conf", path: "routes.conf" },
+              ],
+            },
           },
         },
       ],
@@ -103,11 +148,33 @@ export function awsValues(): Record<string, unknown> {
     serviceAccount: { enabled: true },
     podDisruptionBudget: { enabled: true },
     service: { enabled: true },
-    reloader: { enabled: true },
+    reloader: {
+      enabled: true,
+      merge: {
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
+        securityContext: RESTRICTED_CONTAINER,
+      },
+    },
     promExporter: { enabled: false },
     natsBox: { enabled: false },
   };
 }
+
+/** The projected API token only the zone init container mounts. */
+export const TOKEN_VOLUME = {
+  name: "kube-api-access",
+  projected: {
+    sources: [
+      { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+      { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+      {
+        downwardAPI: {
+          items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }],
+        },
+      },
+    ],
+  },
+};
 
 /** Sets a value at a dotted path in a copy-on-write way (tests build expected variants with it). */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {

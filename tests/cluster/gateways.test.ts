@@ -141,7 +141,13 @@ describe("SuperCluster under mocks (AWS + GCP)", function () {
 
   it("shares one system and one app password, secret everywhere, and never in the chart values", async () => {
     const pws = b.captured.filter((c) => c.type === "random:index/randomPassword:RandomPassword");
-    assert.deepEqual(pws.map((c) => c.name).sort(), ["events-app-password", "events-system-password"]);
+    // Route passwords stay per member: routes never cross clusters.
+    assert.deepEqual(pws.map((c) => c.name).sort(), [
+      "events-app-password",
+      "events-aws-route-password",
+      "events-gcp-route-password",
+      "events-system-password",
+    ]);
     const includes: string[] = [];
     for (const k of ["aws", "gcp"]) {
       const secret = one(b, "kubernetes:core/v1:Secret", `events-${k}-credentials`).props as Any;

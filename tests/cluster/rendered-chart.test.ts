@@ -16,10 +16,10 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { renderAuthInclude } from "../../sdk/cluster/security/auth";
+import { renderAuthInclude, renderRoutesInclude } from "../../sdk/cluster/security/auth";
 import { plan } from "../../sdk/cluster/plan/plan";
 import { ZONE_DIR, ZONE_FILE, ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
-import { awsArgs, ZONES } from "./fixtures";
+import { awsArgs, TLS_ARGS, ZONES } from "./fixtures";
 
 const RENDERED = path.join(__dirname, "../../../tests/cluster/rendered");
 const ROOT = path.join(__dirname, "../../..");
@@ -42,12 +42,6 @@ function ofKind(all: Doc[], kind: string): Doc {
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
-
-const TLS_ARGS = awsArgs({
-  tls: { client: true, routes: true },
-  service: { type: "InternalLoadBalancer" },
-  monitoring: { prometheusExporter: true, podMonitor: true },
-});
 
 describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
   it("were rendered from exactly the values the planner produces today", () => {
@@ -113,7 +107,7 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
     // The chart's own volumes survive our patches (merge would have replaced the list).
     assert.deepEqual(
       pod.volumes.map((v: Any) => v.name),
-      ["config", "pid", "zone", "auth"],
+      ["config", "pid", "zone", "kube-api-access", "auth"],
     );
     const [nats, reloader] = pod.containers;
     assert.deepEqual(
@@ -128,7 +122,12 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
     // The reloader watches the included files, so a password rotation reloads the servers.
     assert.deepEqual(
       reloader.args.filter((a: string) => a.startsWith("/etc/")),
-      ["/etc/nats-config/nats.conf", "/etc/nats-auth/auth.conf", "/etc/nats-zone/zone.conf"],
+      [
+        "/etc/nats-config/nats.conf",
+        "/etc/nats-auth/routes.conf",
+        "/etc/nats-auth/auth.conf",
+        "/etc/nats-zone/zone.conf",
+      ],
     );
     assert.deepEqual(sts.volumeClaimTemplates[0].spec, {
       accessModes: ["ReadWriteOnce"],
@@ -144,10 +143,67 @@ describe("NatsCluster values rendered by the real nats chart 2.14.2", () => {
     assert.match(conf, /include \.\.\/nats-auth\/auth\.conf;/);
     assert.match(conf, /include \.\.\/nats-zone\/zone\.conf;/);
     assert.match(conf, /"max_file_store": 18Gi,/);
-    assert.match(conf, /"max_memory_store": 2Gi,/);
+    assert.match(conf, /"max_memory_store": 1Gi,/);
+    assert.match(conf, /"routes": \[[^\]]*\],\s*include \.\.\/nats-auth\/routes\.conf;\s*}/);
     assert.match(conf, /"unique_tag": "az:"/);
     assert.doesNotMatch(conf, /password|accounts/);
   });
+
+  for (const file of ["chart-aws.yaml.txt", "chart-tls.yaml.txt"])
+    it(`render pods that are Guaranteed and meet the restricted Pod Security Standard (${file})`, () => {
+      const pod = (ofKind(docs(file), "StatefulSet").spec as Any).template.spec;
+      const containers: Any[] = [...pod.initContainers, ...pod.containers];
+      assert.deepEqual(
+        containers.map((c) => c.name),
+        file === "chart-tls.yaml.txt"
+          ? ["zone-tag", "nats", "reloader", "prom-exporter"]
+          : ["zone-tag", "nats", "reloader"],
+      );
+      for (const c of containers) {
+        // Guaranteed QoS: requests == limits for CPU and memory in every container, init included.
+        for (const r of ["cpu", "memory"]) {
+          assert.ok(c.resources?.limits?.[r], `${c.name} has no ${r} limit`);
+          assert.equal(c.resources.requests?.[r], c.resources.limits[r], `${c.name} ${r} request != limit`);
+        }
+        // restricted (kubernetes.io/docs/concepts/security/pod-security-standards):
+        const sc = c.securityContext ?? {};
+        assert.equal(sc.allowPrivilegeEscalation, false, c.name);
+        assert.deepEqual(sc.capabilities, { drop: ["ALL"] }, c.name);
+        assert.notEqual(sc.privileged, true, c.name);
+        assert.ok(sc.runAsNonRoot === true || pod.securityContext.runAsNonRoot === true, c.name);
+        assert.notEqual(sc.runAsUser ?? pod.securityContext.runAsUser, 0, c.name);
+        assert.equal(
+          (sc.seccompProfile ?? pod.securityContext.seccompProfile).type,
+          "RuntimeDefault",
+          c.name,
+        );
+      }
+      assert.equal(pod.securityContext.runAsUser, 1000);
+      assert.equal(pod.securityContext.fsGroup, 1000, "the data volume must be writable by uid 1000");
+      assert.ok(!pod.hostNetwork && !pod.hostPID && !pod.hostIPC);
+      const allowed = [
+        "configMap",
+        "emptyDir",
+        "secret",
+        "projected",
+        "persistentVolumeClaim",
+        "downwardAPI",
+      ];
+      for (const v of pod.volumes)
+        assert.ok(
+          Object.keys(v).some((k) => allowed.includes(k)),
+          `volume ${v.name} is not of a restricted type`,
+        );
+      // The token that may read Nodes: not mounted by the kubelet, only into the zone init container.
+      assert.equal(pod.automountServiceAccountToken, false);
+      const withToken = containers.filter((c) =>
+        (c.volumeMounts ?? []).some((m: Any) => m.name === "kube-api-access"),
+      );
+      assert.deepEqual(
+        withToken.map((c) => c.name),
+        ["zone-tag"],
+      );
+    });
 
   it("render TLS on clients and routes, the CA, and an internal NLB Service", () => {
     const all = docs("chart-tls.yaml.txt");
@@ -234,12 +290,13 @@ describe("the rendered config on three real nats-server processes", function () 
   const p = plan("events", awsArgs());
   const APP = "AppPass4567abc";
   const SYS = "SysPass1234xyz";
+  const ROUTE = "RoutePass8901def";
+  const routePorts: number[] = [];
 
   before(async function () {
     if (!server) this.skip();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nats-cluster-render-"));
     const conf = ofKind(docs("chart-aws.yaml.txt"), "ConfigMap").data!["nats.conf"];
-    const routePorts: number[] = [];
     for (let i = 0; i < 3; i++) {
       clientPorts.push(await freePort());
       routePorts.push(await freePort());
@@ -266,6 +323,15 @@ describe("the rendered config on three real nats-server processes", function () 
         swap(`nats://events-${j}.events-headless:6222`, `nats://127.0.0.1:${routePorts[j]}`);
       fs.writeFileSync(path.join(dir, "etc/nats-config/nats.conf"), c);
       fs.writeFileSync(path.join(dir, "etc/nats-auth/auth.conf"), renderAuthInclude(p.auth!, SYS, APP));
+      // The route include the Secret holds, with its hosts rewritten like the chart's list above.
+      fs.writeFileSync(
+        path.join(dir, "etc/nats-auth/routes.conf"),
+        renderRoutesInclude(
+          p.routes!,
+          ROUTE,
+          routePorts.map((port) => `127.0.0.1:${port}`),
+        ),
+      );
       const z = runZoneScript(dir, {
         "kubernetes.io/hostname": `node-${i}`,
         "topology.kubernetes.io/zone": ZONES[i],
@@ -308,7 +374,7 @@ describe("the rendered config on three real nats-server processes", function () 
       assert.deepEqual(varz.tags, [`az:${ZONES[i]}`]);
       assert.equal(varz.jetstream.config.unique_tag, "az:");
       assert.equal(varz.jetstream.config.max_storage, 18 * 2 ** 30);
-      assert.equal(varz.jetstream.config.max_memory, 2 * 2 ** 30);
+      assert.equal(varz.jetstream.config.max_memory, 2 ** 30);
       assert.equal(varz.server_name, `events-${i}`);
     }
   });
@@ -357,6 +423,70 @@ describe("the rendered config on three real nats-server processes", function () 
       assert.match(reply.string(), /"active_servers":3/);
     } finally {
       await nc.close();
+    }
+  });
+  it("keeps out a server without the route password: refused, receives nothing, not a member", async () => {
+    const { connect } = await import("@nats-io/transport-node");
+    const dir = path.join(tmp, "rogue");
+    fs.mkdirSync(dir, { recursive: true });
+    const [client, monitor, route] = [await freePort(), await freePort(), await freePort()];
+    // What an attacker in the Kubernetes cluster would run: the same cluster name, routes to a
+    // server's route port, no credentials.
+    fs.writeFileSync(
+      path.join(dir, "rogue.conf"),
+      [
+        `server_name: rogue`,
+        `listen: "127.0.0.1:${client}"`,
+        `http: "127.0.0.1:${monitor}"`,
+        `cluster { name: events, listen: "127.0.0.1:${route}", routes: ["nats://127.0.0.1:${routePorts[0]}"] }`,
+        "",
+      ].join("\n"),
+    );
+    let log = "";
+    const rogue = spawn(server!, ["-c", path.join(dir, "rogue.conf")], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    procs.push(rogue);
+    rogue.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+    const refusals = () => (log.match(/authorization violation/gi) ?? []).length;
+    const outcome = await until("the rogue's first route attempt", async () => {
+      const routez = await getJson(`http://127.0.0.1:${monitor}/routez`);
+      if (routez.num_routes > 0) return "joined";
+      return refusals() > 0 ? "refused" : undefined;
+    });
+    assert.equal(outcome, "refused", "a server without the route password joined the cluster");
+
+    const spy = await connect({ servers: [`nats://127.0.0.1:${client}`], reconnect: false });
+    const app = await connect({ servers: [`nats://127.0.0.1:${clientPorts[0]}`], user: "app", pass: APP });
+    const sys = await connect({ servers: [`nats://127.0.0.1:${clientPorts[1]}`], user: "sys", pass: SYS });
+    try {
+      let received = 0;
+      spy.subscribe(">", { callback: () => received++ });
+      await spy.flush();
+      for (let i = 0; i < 10; i++) app.publish("orders.created", `secret ${i}`);
+      await app.flush();
+      // The rogue retries its route every second: wait for a refusal after the publishes.
+      const before = refusals();
+      await until("another refused route attempt", async () => (refusals() > before ? true : undefined));
+      await spy.flush();
+      assert.equal(received, 0, "the rogue received messages published in the cluster");
+      for (const port of monitorPorts) {
+        const routez = await getJson(`http://127.0.0.1:${port}/routez`);
+        const names = (routez.routes ?? []).map((r: Any) => r.remote_name);
+        assert.ok(!names.includes("rogue"), `server on ${port} lists the rogue as a route`);
+      }
+      const replies: string[] = [];
+      const inbox = sys.subscribe("_INBOX.rogue-check", {
+        callback: (_e: unknown, m: { string(): string }) => replies.push(m.string()),
+      });
+      sys.publish("$SYS.REQ.SERVER.PING", "", { reply: "_INBOX.rogue-check" });
+      await until("three servers to answer", async () => (replies.length >= 3 ? true : undefined));
+      await sys.flush();
+      inbox.unsubscribe();
+      const servers = replies.map((r) => JSON.parse(r).server.name as string).sort();
+      assert.deepEqual(servers, ["events-0", "events-1", "events-2"]);
+    } finally {
+      await Promise.all([spy.close(), app.close(), sys.close()]);
     }
   });
 });

@@ -34,7 +34,8 @@ function natsConf(key: string): Any {
       .replace(/\$SERVER_NAME/, '"$SERVER_NAME"')
       .replace(/^\s*include .*;$/gm, "")
       .replace(/"max_file_store": (\w+),/, '"max_file_store": "$1",')
-      .replace(/,(\s*)}\s*$/, "$1}"),
+      // Without its include lines, a block ends in a trailing comma (cluster ends with the routes include).
+      .replace(/,(\s*)}/g, "$1}"),
   );
 }
 

@@ -8,7 +8,16 @@ import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import { checkChartKeys } from "../../sdk/cluster/chart/keys";
 import { plan } from "../../sdk/cluster/plan/plan";
 import { ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
-import { awsArgs, awsValues, GCP_ZONES, leafPaths, setPath, ZONES } from "./fixtures";
+import {
+  awsArgs,
+  awsValues,
+  GCP_ZONES,
+  leafPaths,
+  RESTRICTED_CONTAINER,
+  setPath,
+  TOKEN_VOLUME,
+  ZONES,
+} from "./fixtures";
 import { repoRoot } from "../harness";
 
 // CI clones the repository with the shared/ folder beside it, as here.
@@ -32,7 +41,7 @@ function assertRealKeys(values: Record<string, unknown>): void {
 }
 
 const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterArgs][] = [
-  ["AWS, 3 zones, large, 20Gi file + 2Gi memory (the issue's example)", () => {}, awsArgs()],
+  ["AWS, 3 zones, large, 20Gi file + 1Gi memory (the issue's example)", () => {}, awsArgs()],
   [
     "GCP, 3 zones",
     (v) => {
@@ -91,6 +100,7 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       setPath(v, "config.jetstream.fileStore.pvc.size", "25Gi");
       setPath(v, "config.jetstream.fileStore.maxSize", "21760Mi");
       setPath(v, "config.jetstream.merge.domain", "hub");
+      setPath(v, "config.jetstream.memoryStore.maxSize", "2Gi");
       setPath(v, "container.env.GOMEMLIMIT", "6553MiB");
       setPath(v, "container.resources", {
         requests: { cpu: "3", memory: "6Gi" },
@@ -111,6 +121,8 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
     "auth off",
     (v) => {
       setPath(v, "config.merge", { zz_zone$include: "../nats-zone/zone.conf" });
+      // No route password either (only the NetworkPolicy stands in front of 6222).
+      setPath(v, "config.cluster.merge", undefined);
       setPath(v, "container.patch", [
         {
           op: "add",
@@ -120,6 +132,7 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       ]);
       setPath(v, "podTemplate.patch", [
         { op: "add", path: "/spec/volumes/-", value: { name: "zone", emptyDir: {} } },
+        { op: "add", path: "/spec/volumes/-", value: TOKEN_VOLUME },
       ]);
     },
     awsArgs({ auth: { enabled: false } }),
@@ -157,7 +170,14 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
           spec: { type: "LoadBalancer" },
         },
       });
-      setPath(v, "promExporter", { enabled: true, podMonitor: { enabled: true } });
+      setPath(v, "promExporter", {
+        enabled: true,
+        merge: {
+          resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+          securityContext: RESTRICTED_CONTAINER,
+        },
+        podMonitor: { enabled: true },
+      });
     },
     awsArgs({
       service: { type: "InternalLoadBalancer" },
@@ -204,7 +224,7 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
         .initContainers;
       ic[0].image = "registry.example.com/curl:8";
       const patch = (v.podTemplate as { patch: { value: { secret?: { secretName: string } } }[] }).patch;
-      patch[1].value.secret!.secretName = "bus-credentials";
+      patch[2].value.secret!.secretName = "bus-credentials";
     },
     awsArgs({
       name: "bus",
@@ -218,6 +238,9 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
     "a single server (no clustering)",
     (v) => {
       setPath(v, "config.cluster", { enabled: false, replicas: 1, noAdvertise: true });
+      // One server has no routes, so no route password in the Secret.
+      const patch = (v.podTemplate as { patch: { value: { secret?: { items: unknown[] } } }[] }).patch;
+      patch[2].value.secret!.items = [{ key: "auth.conf", path: "auth.conf" }];
       zoneSpread(v, { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", minDomains: 1 });
       setPath(v, "config.jetstream.fileStore.pvc.storageClassName", undefined);
       setPath(v, "podTemplate.merge.spec.nodeSelector", undefined);

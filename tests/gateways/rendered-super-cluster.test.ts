@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 import { connect } from "@nats-io/transport-node";
-import { renderAuthInclude } from "../../sdk/cluster/security/auth";
+import { renderAuthInclude, renderRoutesInclude } from "../../sdk/cluster/security/auth";
 import { plan } from "../../sdk/cluster/plan/plan";
 import { memberArgs } from "../../sdk/cluster/gateways/super-cluster";
 import { AWS_GATEWAY_HOST, GATEWAY_RENDER, GCP_GATEWAY_HOST } from "../cluster/rendered-gateways.fixture";
@@ -54,7 +54,8 @@ describe("the chart-rendered super-cluster config on six real servers", function
       const key = m.key;
       const other = key === "aws" ? "gcp" : "aws";
       const conf = renderedConf(key);
-      const auth = plan(`events-${key}`, memberArgs(key, m.args, undefined)).auth!;
+      const member = plan(`events-${key}`, memberArgs(key, m.args, undefined));
+      const auth = member.auth!;
       for (let i = 0; i < 3; i++) {
         const dir = path.join(tmp, `${key}-${i}`);
         for (const d of ["etc/nats-config", "etc/nats-auth", "etc/nats-zone", "etc/nats-certs/gateway"])
@@ -88,6 +89,14 @@ describe("the chart-rendered super-cluster config on six real servers", function
         fs.copyFileSync(tls.server.keyFile, path.join(dir, "etc/nats-certs/gateway/tls.key"));
         fs.writeFileSync(path.join(dir, "etc/nats-config/nats.conf"), c);
         fs.writeFileSync(path.join(dir, "etc/nats-auth/auth.conf"), renderAuthInclude(auth, SYS, APP));
+        fs.writeFileSync(
+          path.join(dir, "etc/nats-auth/routes.conf"),
+          renderRoutesInclude(
+            member.routes!,
+            `Route${key}0123456789`,
+            p.route.map((port) => `127.0.0.1:${port}`),
+          ),
+        );
         fs.writeFileSync(
           path.join(dir, "etc/nats-zone/zone.conf"),
           `server_tags: ["az:${key}-${"abc"[i]}"]\n`,

@@ -5,6 +5,7 @@
 // (keys-2.14.2.json, derived from the chart's values.yaml and templates).
 import { editDistance } from "../../jetstream/edit-distance";
 import data from "./keys-2.14.2.json";
+import { APPENDED_LISTS } from "./owned";
 
 /** The chart version the key list was taken from. */
 export const KEYS_CHART_VERSION: string = data.version;
@@ -119,10 +120,11 @@ export function checkChartKeys(values: Record<string, unknown>): KeyProblem[] {
         if (Array.isArray(def) && !Array.isArray(v)) problems.push({ path, message: "must be a list." });
         else if (isPlainObject(def) && !isPlainObject(v))
           problems.push({ path, message: "must be a map (object)." });
-        else if (def !== null && typeof def !== "object" && v !== null && typeof v === "object")
+        else if (def !== null && typeof def !== "object" && v !== null && typeof v !== typeof def)
+          // The chart has no schema: "three" for a number renders and then fails in Kubernetes or nats.conf.
           problems.push({
             path,
-            message: `must be a ${typeof def}, like its default ${JSON.stringify(def)}.`,
+            message: `must be a ${typeof def}, like its default ${JSON.stringify(def)}, got ${JSON.stringify(v)}.`,
           });
         continue;
       }
@@ -145,19 +147,23 @@ export function checkChartKeys(values: Record<string, unknown>): KeyProblem[] {
 
 /**
  * Deep-merges `over` into `base` the way the chart merges `merge` maps: maps
- * merge, lists and scalars replace, with one exception: lists under a key
+ * merge, lists and scalars replace, with two exceptions: lists under a key
  * named `patch` are appended, so a user's JSON Patch ops add to the
- * component's (which mount the auth and zone files) instead of dropping them.
+ * component's (which mount the auth and zone files) instead of dropping them,
+ * and so are the owned lists of APPENDED_LISTS (tolerations, init containers).
  */
 export function mergeValues(
   base: Record<string, unknown>,
   over: Record<string, unknown>,
+  prefix = "",
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    if (isPlainObject(b) && isPlainObject(v)) out[k] = mergeValues(b, v);
-    else if (k === "patch" && Array.isArray(b) && Array.isArray(v)) out[k] = [...b, ...v];
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (isPlainObject(b) && isPlainObject(v)) out[k] = mergeValues(b, v, path);
+    else if ((k === "patch" || APPENDED_LISTS.has(path)) && Array.isArray(b) && Array.isArray(v))
+      out[k] = [...b, ...v];
     else out[k] = v;
   }
   return out;

@@ -10,6 +10,13 @@
 // - `podTemplate.topologySpreadConstraints` is a map keyed by topology key;
 //   the chart adds the key and the pods' label selector.
 import type { ClusterPlan } from "../plan/types";
+import {
+  containerSecurityContext,
+  POD_SECURITY_CONTEXT,
+  SIDECAR_RESOURCES,
+  TOKEN_DIR,
+  TOKEN_VOLUME,
+} from "./pod";
 
 /** Where the zone-discovery init container writes the server's zone tag. */
 export const ZONE_DIR = "/etc/nats-zone";
@@ -22,8 +29,9 @@ export const ZONE_FILE = "zone.conf";
  * visibly instead of starting a server that JetStream placement would skip.
  */
 export const ZONE_SCRIPT = [
-  "SA=/var/run/secrets/kubernetes.io/serviceaccount",
-  'NODE_JSON=$(curl -sSf --cacert "$SA/ca.crt" -H "Authorization: Bearer $(cat "$SA/token")" "https://kubernetes.default.svc/api/v1/nodes/$NODE_NAME")',
+  `SA=${TOKEN_DIR}`,
+  // A slow or restarting API server gets a few tries before the pod fails visibly.
+  'NODE_JSON=$(curl -sSf --connect-timeout 5 --max-time 15 --retry 5 --retry-delay 2 --retry-all-errors --cacert "$SA/ca.crt" -H "Authorization: Bearer $(cat "$SA/token")" "https://kubernetes.default.svc/api/v1/nodes/$NODE_NAME")',
   'ZONE=$(printf \'%s\' "$NODE_JSON" | tr -d \'\\n \' | sed -n \'s/.*"topology\\.kubernetes\\.io\\/zone":"\\([^"]*\\)".*/\\1/p\')',
   'if [ -z "$ZONE" ]; then echo "node $NODE_NAME has no topology.kubernetes.io/zone label" >&2; exit 1; fi',
   `printf 'server_tags: ["az:%s"]\\n' "$ZONE" > ${ZONE_DIR}/${ZONE_FILE}`,
@@ -39,7 +47,10 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
   const containerPatch: unknown[] = [
     { op: "add", path: "/volumeMounts/-", value: { name: "zone", mountPath: ZONE_DIR, readOnly: true } },
   ];
-  const podPatch: unknown[] = [{ op: "add", path: "/spec/volumes/-", value: { name: "zone", emptyDir: {} } }];
+  const podPatch: unknown[] = [
+    { op: "add", path: "/spec/volumes/-", value: { name: "zone", emptyDir: {} } },
+    { op: "add", path: "/spec/volumes/-", value: TOKEN_VOLUME },
+  ];
   if (p.auth) {
     // Accounts, users and passwords come from the credentials Secret, never the ConfigMap.
     configMerge[`zz_auth$include`] = `../nats-auth/${p.auth.includeFile}`;
@@ -55,7 +66,10 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
         name: "auth",
         secret: {
           secretName: p.names.credentialsSecret,
-          items: [{ key: p.auth.includeFile, path: p.auth.includeFile }],
+          items: [p.auth.includeFile, ...(p.routes ? [p.routes.includeFile] : [])].map((f) => ({
+            key: f,
+            path: f,
+          })),
         },
       },
     });
@@ -96,18 +110,32 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
         image: p.zoneDiscoveryImage,
         command: ["sh", "-ec", ZONE_SCRIPT],
         env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
-        volumeMounts: [{ name: "zone", mountPath: ZONE_DIR }],
-        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+        volumeMounts: [
+          { name: "zone", mountPath: ZONE_DIR },
+          // The only container holding the token that may read Nodes.
+          { name: TOKEN_VOLUME.name, mountPath: TOKEN_DIR, readOnly: true },
+        ],
+        resources: SIDECAR_RESOURCES.zoneInit,
+        securityContext: containerSecurityContext(),
       },
     ],
+    securityContext: POD_SECURITY_CONTEXT,
+    automountServiceAccountToken: false,
   };
+  if (p.priorityClassName !== undefined) podSpec.priorityClassName = p.priorityClassName;
   if (Object.keys(p.placement.nodeSelector).length > 0)
     podSpec.nodeSelector = { ...p.placement.nodeSelector };
   if (p.placement.tolerations.length > 0)
     podSpec.tolerations = p.placement.tolerations.map((t) => ({ ...t }));
 
   const config: Record<string, unknown> = {
-    cluster: { enabled: p.replicas > 1, replicas: p.replicas, noAdvertise: true },
+    cluster: {
+      enabled: p.replicas > 1,
+      replicas: p.replicas,
+      noAdvertise: true,
+      // Route user and password, from the credentials Secret (never the ConfigMap).
+      ...(p.routes ? { merge: { zz_routes$include: `../nats-auth/${p.routes.includeFile}` } } : {}),
+    },
     jetstream: {
       enabled: true,
       fileStore: { enabled: true, dir: "/data", pvc: fileStorePvc, maxSize: p.storage.maxFileStore },
@@ -135,6 +163,7 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
     container: {
       env: { GOMEMLIMIT: p.resources.goMemLimit },
       resources: { requests: { ...p.resources.requests }, limits: { ...p.resources.limits } },
+      merge: { securityContext: containerSecurityContext() },
       patch: containerPatch,
     },
     podTemplate: { topologySpreadConstraints: tsc, merge: { spec: podSpec }, patch: podPatch },
@@ -144,9 +173,16 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
     // stream keep their quorum during voluntary disruptions.
     podDisruptionBudget: { enabled: true },
     service: { enabled: true },
-    reloader: { enabled: true },
+    reloader: {
+      enabled: true,
+      merge: { resources: SIDECAR_RESOURCES.reloader, securityContext: containerSecurityContext() },
+    },
     promExporter: p.monitoring.prometheusExporter
-      ? { enabled: true, podMonitor: { enabled: p.monitoring.podMonitor } }
+      ? {
+          enabled: true,
+          merge: { resources: SIDECAR_RESOURCES.promExporter, securityContext: containerSecurityContext() },
+          podMonitor: { enabled: p.monitoring.podMonitor },
+        }
       : { enabled: false },
     // The toolbox would need credentials of its own; use `nats` with the Secret's users instead.
     natsBox: { enabled: false },

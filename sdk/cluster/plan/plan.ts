@@ -2,9 +2,10 @@
 // at once, each naming its field) and computes names, placement, storage,
 // sizing, auth, TLS, access and the chart values. It makes no Pulumi resource
 // call, so tests run it directly and compare its output exactly.
-import type { AccessArgs, ExplicitResources, NatsClusterArgs } from "../args";
+import type { AccessArgs, NatsClusterArgs } from "../args";
 import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "../args";
 import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "../chart/keys";
+import { checkOwnedLists } from "../chart/owned";
 import { Issues, show } from "../errors";
 import {
   GATEWAY_FIELDS,
@@ -15,17 +16,11 @@ import {
 } from "../gateways/gateways";
 import { planCertificateLifetime } from "./certificates";
 import { planAws, planGcp, planKubernetes, platformKind } from "./platform";
-import type {
-  AuthPlan,
-  ClusterNames,
-  ClusterPlan,
-  NodePlacement,
-  ResourcesPlan,
-  StoragePlan,
-  TlsPlan,
-} from "./types";
-import { isPreset, PRESETS } from "./presets";
-import { formatBytesFloorMi, goMemLimit, parseBytes, parseMilliCpu } from "./quantity";
+import type { ClusterNames, ClusterPlan, NodePlacement, StoragePlan, TlsPlan } from "./types";
+import { planAuth, planRoutes } from "./auth";
+import { planNetworkPolicy } from "./network";
+import { planResources } from "./resources";
+import { planStorageSizes } from "./storage";
 import { buildValues } from "../chart/values";
 
 export const DEFAULT_CHART_VERSION = "2.14.2";
@@ -36,7 +31,7 @@ export const NODE_LABEL = "pulumi-nats/pool";
 export const NODE_TAINT = "pulumi-nats/dedicated";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const ACCOUNT = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const DURATION = /^\d+(ms|s|m|h)$/;
 /** Room for "-credentials" and the StatefulSet's revision-hash label within 63 characters. */
 const MAX_NAME = 51;
@@ -61,11 +56,22 @@ const TOP_LEVEL = [
   "chart",
   "gateway",
   "leafnodes",
+  "networkPolicy",
+  "priorityClassName",
 ];
 const NESTED: Record<string, string[]> = {
   jetstream: ["fileStorage", "fileStoreMaxPercent", "memoryStorage", "domain"],
   placement: ["zoneSpread", "allowFewerZonesThanReplicas", "zoneDiscoveryImage"],
-  auth: ["enabled", "appAccount", "appUser", "systemUser", "passwordLength", "systemPassword", "appPassword"],
+  auth: [
+    "enabled",
+    "appAccount",
+    "appUser",
+    "systemUser",
+    "passwordLength",
+    "systemPassword",
+    "appPassword",
+    "routePassword",
+  ],
   gateway: GATEWAY_FIELDS,
   leafnodes: LEAFNODE_FIELDS,
   tls: ["client", "routes", "secretName", "caCert", "extraDnsNames", "validityHours", "earlyRenewalHours"],
@@ -113,58 +119,6 @@ function hash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   return h;
-}
-
-function planResources(r: NatsClusterArgs["resources"], issues: Issues): ResourcesPlan {
-  const fallback = PRESETS.medium;
-  let requests = fallback;
-  let limits = fallback;
-  if (r === undefined || typeof r === "string") {
-    const name = r ?? "medium";
-    if (isPreset(name)) requests = limits = PRESETS[name];
-    else
-      issues.add(
-        "resources",
-        `unknown preset ${show(name)}: use one of ${Object.keys(PRESETS).join(", ")}, or { requests, limits }.`,
-      );
-  } else if (typeof r === "object" && r !== null) {
-    const e = r as ExplicitResources;
-    const req = e.requests as Partial<ExplicitResources["requests"]> | undefined;
-    if (!req || typeof req !== "object")
-      issues.add("resources.requests", 'is required: { cpu, memory }, e.g. { cpu: "2", memory: "4Gi" }.');
-    requests = { cpu: String(req?.cpu ?? fallback.cpu), memory: String(req?.memory ?? fallback.memory) };
-    limits = { cpu: e.limits?.cpu ?? requests.cpu, memory: e.limits?.memory ?? requests.memory };
-    for (const [path, v] of [
-      ["resources.requests.cpu", req?.cpu],
-      ["resources.limits.cpu", e.limits?.cpu],
-    ] as const)
-      if ((path.includes("requests") || v !== undefined) && parseMilliCpu(v) === undefined)
-        issues.add(path, `${show(v)} is not a CPU quantity (like "500m" or "2").`);
-    for (const [path, v] of [
-      ["resources.requests.memory", req?.memory],
-      ["resources.limits.memory", e.limits?.memory],
-    ] as const)
-      if ((path.includes("requests") || v !== undefined) && parseBytes(v) === undefined)
-        issues.add(path, `${show(v)} is not a memory size (like "512Mi" or "4Gi").`);
-    const rc = parseMilliCpu(requests.cpu),
-      lc = parseMilliCpu(limits.cpu);
-    const rm = parseBytes(requests.memory),
-      lm = parseBytes(limits.memory);
-    if (rc && lc && lc < rc)
-      issues.add("resources.limits.cpu", `${limits.cpu} is below the request ${requests.cpu}.`);
-    if (rm && lm && lm < rm)
-      issues.add("resources.limits.memory", `${limits.memory} is below the request ${requests.memory}.`);
-  } else {
-    issues.add("resources", `must be a preset name or { requests, limits }, got ${show(r)}.`);
-  }
-  const memBytes = parseBytes(limits.memory) ?? parseBytes(fallback.memory)!;
-  return {
-    requests: { cpu: requests.cpu, memory: requests.memory },
-    limits: { cpu: limits.cpu, memory: limits.memory },
-    // The Go runtime collects harder as it nears this, keeping the process under the cgroup limit.
-    goMemLimit: goMemLimit(memBytes, 0.8),
-    milliCpu: parseMilliCpu(requests.cpu) ?? 1000,
-  };
 }
 
 function planAccess(
@@ -257,28 +211,12 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   }
 
   // Sizing and storage.
+  const before = issues.list.length;
   const resources = planResources(args.resources, issues);
+  // Against a limit the user did not mean (a fallback), a fit check would only add noise.
+  const memoryLimit = issues.list.length === before ? resources.limits.memory : undefined;
   const js = args.jetstream ?? {};
-  const fileStorage = js.fileStorage ?? "10Gi";
-  const fileBytes = parseBytes(fileStorage);
-  if (fileBytes === undefined)
-    issues.add("jetstream.fileStorage", `${show(fileStorage)} is not a size (like "20Gi").`);
-  else if (fileBytes < 2 ** 30)
-    issues.add("jetstream.fileStorage", `${fileStorage} is below 1Gi, the smallest sensible volume.`);
-  const pct = js.fileStoreMaxPercent ?? 90;
-  if (typeof pct !== "number" || pct < 50 || pct > 100)
-    issues.add("jetstream.fileStoreMaxPercent", `must be a number from 50 to 100, got ${show(pct)}.`);
-  const memoryStorage = js.memoryStorage;
-  if (memoryStorage !== undefined) {
-    const memBytes = parseBytes(memoryStorage);
-    const limit = parseBytes(resources.limits.memory);
-    if (memBytes === undefined)
-      issues.add("jetstream.memoryStorage", `${show(memoryStorage)} is not a size (like "2Gi").`);
-    else if (limit !== undefined && memBytes > limit * 0.5)
-      warnings.push(
-        `jetstream.memoryStorage: ${memoryStorage} is more than half the memory limit (${resources.limits.memory}); a full memory store plus the server's own memory can exceed the limit and get the pod OOM-killed. Raise resources or lower memoryStorage.`,
-      );
-  }
+  const sizes = planStorageSizes(js, memoryLimit, issues);
   if (js.domain !== undefined && (typeof js.domain !== "string" || !/^[A-Za-z0-9_-]+$/.test(js.domain)))
     issues.add("jetstream.domain", `${show(js.domain)} must be letters, digits, "_" or "-".`);
   const reclaimPolicy = oneOf(
@@ -325,40 +263,8 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
       ? planKubernetes(k8sArgs!, access.mode === AccessMode.PortForward, issues)
       : undefined;
 
-  // Auth.
-  const authArgs = args.auth ?? {};
-  let auth: AuthPlan | undefined;
-  if (authArgs.enabled !== false) {
-    auth = {
-      systemAccount: "SYS",
-      appAccount: authArgs.appAccount ?? "APP",
-      systemUser: authArgs.systemUser ?? "sys",
-      appUser: authArgs.appUser ?? "app",
-      passwordLength: authArgs.passwordLength ?? 32,
-      includeFile: "auth.conf",
-      mountDir: "/etc/nats-auth",
-    };
-    if (!ACCOUNT.test(auth.appAccount) || ["SYS", "$G", "$SYS"].includes(auth.appAccount))
-      issues.add(
-        "auth.appAccount",
-        `${show(auth.appAccount)} must be a name of letters, digits, "_" or "-", other than SYS.`,
-      );
-    for (const f of ["appUser", "systemUser"] as const)
-      if (!ACCOUNT.test(auth[f]))
-        issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
-    if (auth.appUser === auth.systemUser)
-      issues.add("auth.appUser", `equals auth.systemUser (${auth.appUser}): users must differ.`);
-    if (!Number.isInteger(auth.passwordLength) || auth.passwordLength < 16 || auth.passwordLength > 128)
-      issues.add(
-        "auth.passwordLength",
-        `must be a whole number from 16 to 128, got ${show(auth.passwordLength)}.`,
-      );
-  } else {
-    warnings.push(
-      "auth.enabled is false: anyone who reaches the client port can publish, subscribe and manage JetStream.",
-    );
-  }
-
+  // Auth, and the routes' own credentials.
+  const auth = planAuth(args.auth, issues, warnings);
   const monitoring = {
     prometheusExporter: args.monitoring?.prometheusExporter === true,
     podMonitor: args.monitoring?.podMonitor === true,
@@ -378,7 +284,9 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
   const userValues = chartArgs.values ?? {};
   if (typeof userValues !== "object" || Array.isArray(userValues))
     issues.add("chart.values", "must be a map of chart values.");
-  else for (const p of checkChartKeys(userValues)) issues.add(`chart.values.${p.path}`, p.message);
+  else
+    for (const p of [...checkChartKeys(userValues), ...checkOwnedLists(userValues)])
+      issues.add(`chart.values.${p.path}`, p.message);
 
   const gateway = planGateway(
     args.gateway,
@@ -386,6 +294,17 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     issues,
   );
   const leafnodes = planLeafNodes(args.leafnodes, auth, issues);
+  if (args.networkPolicy !== undefined && typeof args.networkPolicy !== "boolean")
+    issues.add("networkPolicy", `must be true or false, got ${show(args.networkPolicy)}.`);
+  const priorityClassName = args.priorityClassName;
+  if (
+    priorityClassName !== undefined &&
+    (typeof priorityClassName !== "string" || !DNS_SUBDOMAIN.test(priorityClassName))
+  )
+    issues.add(
+      "priorityClassName",
+      `${show(priorityClassName)} must be the name of a PriorityClass (lowercase letters, digits, "-" and ".").`,
+    );
 
   issues.throwIfAny(component);
 
@@ -422,9 +341,7 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     parameters:
       kind === "aws" ? { type: "gp3", encrypted: "true" } : kind === "gcp" ? { type: "pd-ssd" } : {},
     reclaimPolicy,
-    fileStorage,
-    maxFileStore: formatBytesFloorMi((fileBytes! * pct) / 100),
-    memoryStorage,
+    ...sizes,
   };
   const svc = `${name}.${namespace}.svc.cluster.local`;
   const headless = `${names.headlessService}.${namespace}.svc.cluster.local`;
@@ -465,6 +382,10 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
         : kind === "gcp"
           ? { "networking.gke.io/load-balancer-type": "Internal" }
           : {};
+  if (serviceType === ServiceType.InternalLoadBalancer && tlsArgs.client !== true)
+    warnings.push(
+      "service.type InternalLoadBalancer without tls.client: every client on the network sends its password and messages in clear text to the load balancer; set tls.client: true.",
+    );
   if (serviceType === ServiceType.InternalLoadBalancer && kind === "kubernetes" && !service.annotations)
     warnings.push(
       "service.type InternalLoadBalancer on an existing cluster: add your cloud's internal-LB annotations in service.annotations, or the load balancer may be public.",
@@ -489,6 +410,7 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     jetstreamDomain: js.domain,
     resources,
     auth,
+    routes: planRoutes(auth, names, replicas, tlsArgs.routes === true),
     tls,
     service: { type: serviceType, annotations: { ...lbAnnotations, ...(service.annotations ?? {}) } },
     monitoring,
@@ -507,6 +429,17 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     monitoringUrl: `http://${headless}:8222`,
     gateway,
     leafnodes,
+    networkPolicy:
+      args.networkPolicy === false
+        ? undefined
+        : planNetworkPolicy({
+            name,
+            release: names.release,
+            gateway: gateway !== undefined,
+            leafnodes: leafnodes !== undefined,
+            exporter: monitoring.prometheusExporter,
+          }),
+    priorityClassName,
     warnings,
   };
   const values = mergeValues(mergeValues(buildValues(p), gatewayAndLeafValues(p)), userValues);

@@ -9,6 +9,21 @@ const DECIMAL: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e
 const SIZE = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 const CPU = /^(\d+(?:\.\d+)?)(m)?$/;
 
+/**
+ * Sizes nats-server 2.14 itself parses, as the chart writes them unquoted into
+ * nats.conf: a whole number, optionally with one of these suffixes (checked
+ * with `nats-server -t` in tests/cluster/quantity.test.ts: "1.5Gi" is a parse
+ * error, and every suffix here means the same bytes to the server as to
+ * Kubernetes: k/M/G/T/P are powers of 1000, Ki..Pi powers of 1024).
+ */
+export const NATS_SIZE_UNITS = ["", "k", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi"] as const;
+const NATS_SIZE = /^\d+(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
+
+/** Whether nats-server reads `value` as written (a whole number of units); see NATS_SIZE_UNITS. */
+export function isNatsSize(value: unknown): value is string {
+  return typeof value === "string" && NATS_SIZE.test(value) && parseBytes(value) !== undefined;
+}
+
 /** Bytes of a size such as "20Gi", "512Mi", "1G" or "1073741824"; undefined when malformed. */
 export function parseBytes(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;

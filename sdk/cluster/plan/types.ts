@@ -4,6 +4,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AccessMode, ReclaimPolicy, ServiceType, Toleration, ZoneSpread } from "../args";
 import type { GatewayPlan, LeafNodesPlan } from "../gateways/gateways";
+import type { NetworkPolicyPlan } from "./network";
 
 export type PlatformKind = "aws" | "gcp" | "kubernetes";
 
@@ -60,6 +61,16 @@ export interface AuthPlan {
   /** Key of the include file in the credentials Secret. */
   includeFile: "auth.conf";
   mountDir: "/etc/nats-auth";
+}
+
+/** Route authorization: the include file in the credentials Secret (see security/auth.ts). */
+export interface RoutesPlan {
+  user: "route";
+  /** Key of the include file in the credentials Secret, included inside the `cluster` block. */
+  includeFile: "routes.conf";
+  scheme: "nats" | "tls";
+  /** host:port of every server's route listener. */
+  hosts: string[];
 }
 
 export interface TlsPlan {
@@ -137,6 +148,8 @@ export interface ClusterPlan {
   jetstreamDomain: string | undefined;
   resources: ResourcesPlan;
   auth: AuthPlan | undefined;
+  /** Route authorization; undefined without auth or with one server. */
+  routes: RoutesPlan | undefined;
   tls: TlsPlan | undefined;
   service: { type: ServiceType; annotations: Record<string, string> };
   monitoring: { prometheusExporter: boolean; podMonitor: boolean };
@@ -150,6 +163,10 @@ export interface ClusterPlan {
   gateway?: GatewayPlan;
   /** The leaf node listener; undefined when off. */
   leafnodes?: LeafNodesPlan;
+  /** The NetworkPolicy in front of the pods; undefined when `networkPolicy: false`. */
+  networkPolicy: NetworkPolicyPlan | undefined;
+  /** PriorityClass of the pods; undefined = none. */
+  priorityClassName: string | undefined;
   /** Non-fatal notes, logged by the component as warnings. */
   warnings: string[];
 }
