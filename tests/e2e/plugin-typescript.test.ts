@@ -1,6 +1,6 @@
 // A TypeScript program using the plugin provider (`pulumi-nats/plugin`) with
 // the real Pulumi CLI against a real 3-node cluster: the project names the
-// plugin in its Pulumi.yaml, the resources are the plugin's types, the
+// package as its plugin in Pulumi.yaml, the resources are the plugin's types, the
 // password stays out of the state, and up, an in-place update, and destroy work.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -27,7 +27,9 @@ function pluginProject(): string {
       "plugins:",
       "  providers:",
       "    - name: nats",
-      `      path: ${path.join(root, "sdk", "provider")}`,
+      // The package root, as \`node_modules/pulumi-nats\` in an installed project:
+      // the engine serves it through PulumiPlugin.yaml (runtime nodejs).
+      `      path: ${root}`,
       "",
     ].join("\n"),
   );
