@@ -24,6 +24,10 @@ const REPS = option("--reps", 3);
 /** `pulumi up --yes` as users run it (preview, then update) unless --skip-preview. */
 const SKIP_PREVIEW = flag("--skip-preview");
 const IN_FLIGHT = 16;
+/** `--modes ts-plugin,yaml-plugin`: only these modes (default: all five). */
+const ONLY = process.argv.includes("--modes")
+  ? process.argv[process.argv.indexOf("--modes") + 1].split(",")
+  : undefined;
 const REFERENCE = "yaml-plugin";
 
 type Op = "up" | "destroy";
@@ -161,24 +165,32 @@ async function main(): Promise<void> {
   process.env.BENCH_SERVERS = servers.join(",");
   process.env.BENCH_N = String(N);
 
-  const modes: Mode[] = [rawMode(jsm, "R")];
-  modes.push(
-    await pulumiMode(
-      "ts-dynamic",
-      "TypeScript program, pulumi-nats Stream (dynamic provider)",
-      "D",
-      nodeProject("ts-dynamic", "streams-dynamic"),
-    ),
-  );
-  modes.push(
-    await pulumiMode(
-      "ts-plugin",
-      "TypeScript program, pulumi-nats/plugin Stream (plugin provider)",
-      "P",
-      nodeProject("ts-plugin", "streams-plugin", true),
-    ),
-  );
-  if (fs.existsSync(path.join(pulumiBin, "pulumi-language-yaml")))
+  const modes: Mode[] = [];
+  const wanted = (name: string) => !ONLY || ONLY.includes(name);
+  if (wanted("raw")) modes.push(rawMode(jsm, "R"));
+  if (wanted("ts-dynamic"))
+    modes.push(
+      await pulumiMode(
+        "ts-dynamic",
+        "TypeScript program, pulumi-nats Stream (dynamic provider)",
+        "D",
+        nodeProject("ts-dynamic", "streams-dynamic"),
+      ),
+    );
+  if (wanted("ts-plugin"))
+    modes.push(
+      await pulumiMode(
+        "ts-plugin",
+        "TypeScript program, pulumi-nats/plugin Stream (plugin provider)",
+        "P",
+        nodeProject("ts-plugin", "streams-plugin", true),
+      ),
+    );
+  if (!fs.existsSync(path.join(pulumiBin, "pulumi-language-yaml")))
+    console.log(
+      "yaml-plugin skipped: no .cache/pulumi/bin/pulumi-language-yaml (scripts/install-pulumi-yaml.sh)",
+    );
+  else if (wanted(REFERENCE))
     modes.push(
       await pulumiMode(
         REFERENCE,
@@ -187,18 +199,15 @@ async function main(): Promise<void> {
         yamlProject(servers, "Y"),
       ),
     );
-  else
-    console.log(
-      "yaml-plugin skipped: no .cache/pulumi/bin/pulumi-language-yaml (scripts/install-pulumi-yaml.sh)",
+  if (wanted("noop"))
+    modes.push(
+      await pulumiMode(
+        "noop",
+        "TypeScript program, dynamic resources that do nothing",
+        "N",
+        nodeProject("noop", "noop-dynamic"),
+      ),
     );
-  modes.push(
-    await pulumiMode(
-      "noop",
-      "TypeScript program, dynamic resources that do nothing",
-      "N",
-      nodeProject("noop", "noop-dynamic"),
-    ),
-  );
 
   const samples: Sample[] = [];
   const stateBytes: Record<string, number> = {};
