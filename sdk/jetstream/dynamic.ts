@@ -8,6 +8,7 @@ import type { CoreName } from "./core";
 import type { StreamConfigInputs } from "./tables/stream";
 import type { ConsumerConfigInputs } from "./tables/consumer";
 import type { KeyValueConfigInputs, ObjectStoreConfigInputs } from "./tables/bucket";
+import { OWNER_INPUT, urnOf } from "./ownership";
 
 /** Each configuration field may be a plain value or a Pulumi Input. */
 type Inputs<T> = { [K in keyof T]?: pulumi.Input<T[K]> };
@@ -119,9 +120,34 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
   return { connection: pub, credentials };
 }
 
-function register<T extends AssetArgs>(args: T) {
+function register<T extends AssetArgs>(
+  args: T,
+  type: string,
+  name: string,
+  opts?: pulumi.CustomResourceOptions,
+) {
   const { connection, ...rest } = args;
-  return { ...rest, ...splitConnection(connection), info: undefined };
+  return {
+    ...rest,
+    ...splitConnection(connection),
+    [OWNER_INPUT]: ownerUrn(type, name, opts),
+    info: undefined,
+  };
+}
+
+/**
+ * The URN the engine will give this resource, recorded on the asset as its
+ * owner (ownership.ts). Dynamic providers are not told the URN, so it is
+ * computed here, where the name and the parent are known.
+ */
+function ownerUrn(type: string, name: string, opts?: pulumi.CustomResourceOptions): pulumi.Input<string> {
+  const full = `pulumi-nodejs:dynamic/jetstream:${type}`;
+  const stack = pulumi.getStack();
+  const project = pulumi.getProject();
+  const parent = opts?.parent;
+  return parent
+    ? parent.urn.apply((p) => urnOf(stack, project, full, name, p))
+    : urnOf(stack, project, full, name);
 }
 
 const secretOutputs = (opts?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
@@ -136,7 +162,14 @@ export class Stream extends pulumi.dynamic.Resource {
   /** Messages, bytes, sequences and placement as the server reported them. */
   declare readonly info: pulumi.Output<AssetInfo>;
   constructor(name: string, args: StreamArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerFor("stream"), name, register(args), secretOutputs(opts), "jetstream", "Stream");
+    super(
+      providerFor("stream"),
+      name,
+      register(args, "Stream", name, opts),
+      secretOutputs(opts),
+      "jetstream",
+      "Stream",
+    );
   }
 }
 
@@ -151,7 +184,12 @@ export class Consumer extends pulumi.dynamic.Resource {
       stream instanceof Stream
         ? { replaceWith: [...(opts?.replaceWith ?? []), stream], deletedWith: opts?.deletedWith ?? stream }
         : {};
-    const inputs = register({ ...args, stream: stream instanceof Stream ? stream.name : stream });
+    const inputs = register(
+      { ...args, stream: stream instanceof Stream ? stream.name : stream },
+      "Consumer",
+      name,
+      opts,
+    );
     super(
       providerFor("consumer"),
       name,
@@ -168,7 +206,14 @@ export class KeyValue extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
   declare readonly info: pulumi.Output<AssetInfo>;
   constructor(name: string, args: KeyValueArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerFor("keyValue"), name, register(args), secretOutputs(opts), "jetstream", "KeyValue");
+    super(
+      providerFor("keyValue"),
+      name,
+      register(args, "KeyValue", name, opts),
+      secretOutputs(opts),
+      "jetstream",
+      "KeyValue",
+    );
   }
 }
 
@@ -177,6 +222,13 @@ export class ObjectStore extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
   declare readonly info: pulumi.Output<AssetInfo>;
   constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerFor("objectStore"), name, register(args), secretOutputs(opts), "jetstream", "ObjectStore");
+    super(
+      providerFor("objectStore"),
+      name,
+      register(args, "ObjectStore", name, opts),
+      secretOutputs(opts),
+      "jetstream",
+      "ObjectStore",
+    );
   }
 }
