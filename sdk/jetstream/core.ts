@@ -27,6 +27,7 @@ import {
 import type { ReplaceStrategy, MigrationResult } from "./migrate";
 import { note, refusal } from "./loss";
 import type { PlannedLoss } from "./loss";
+import { consumerRemovalLoss, describeConsumerLoss } from "./removal";
 import {
   OWNER_INPUT,
   RESERVED_METADATA_PREFIX,
@@ -610,6 +611,20 @@ export class AssetCore {
       // Read right before the delete: the new asset resumes from here.
       const state = await this.kind.replacement.capture(s.api, id);
       if (state !== undefined) this.captured.set(id, state);
+    }
+    // A consumer removed from the program (a replacement's delete was
+    // counted by its diff, see plannedLosses).
+    if (this.kind.typeName === "Consumer" && !props.allowDataLoss && !agreed && !carry) {
+      const slash = id.indexOf("/");
+      const loss = describeConsumerLoss(
+        await consumerRemovalLoss(s.api, id.slice(0, slash), id.slice(slash + 1)),
+      );
+      if (loss)
+        throw new DataLossError(
+          `Consumer ${id}: deleting it would destroy messages: ${loss}. To accept the loss, set allowDataLoss: true ` +
+            "on this resource and run `pulumi up` first, then remove it. To keep them, keep the consumer " +
+            "(or add another consumer that reads them first).",
+        );
     }
     if (this.kind.holdsData && !props.allowDataLoss && !agreed) {
       // A delete runs with the inputs recorded at the last update, so the

@@ -9,6 +9,7 @@ import type { StreamConfigInputs } from "./tables/stream";
 import type { ConsumerConfigInputs } from "./tables/consumer";
 import type { KeyValueConfigInputs, ObjectStoreConfigInputs } from "./tables/bucket";
 import { OWNER_INPUT, urnOf } from "./ownership";
+import type { InventoryEntry } from "./inventory";
 
 /** Each configuration field may be a plain value or a Pulumi Input. */
 type Inputs<T> = { [K in keyof T]?: pulumi.Input<T[K]> };
@@ -67,8 +68,8 @@ export interface AssetInfo {
 
 const HANDLERS_BY_NAME = "pulumi-nats/jetstream/dynamic-handlers";
 
-/** The serializable dynamic provider for one kind. */
-function providerFor(core: CoreName): pulumi.dynamic.ResourceProvider {
+/** The serializable dynamic provider for one kind, or for the inventory. */
+function providerFor(core: CoreName | "inventory"): pulumi.dynamic.ResourceProvider {
   // Resolved by package name where the program installed this package, else by
   // this file's location (a checkout of this repository).
   const byPath = require.resolve("./dynamic-handlers");
@@ -80,7 +81,7 @@ function providerFor(core: CoreName): pulumi.dynamic.ResourceProvider {
     } catch {
       mod = require(byPath);
     }
-    return mod.handlers(core);
+    return core === "inventory" ? mod.inventoryHandlers() : mod.handlers(core);
   };
   return {
     check: (olds, news) => load().check(olds, news),
@@ -170,6 +171,7 @@ export class Stream extends pulumi.dynamic.Resource {
       "jetstream",
       "Stream",
     );
+    declared.set(this, entryOf(this, "stream", args.name, args.allowDataLoss));
   }
 }
 
@@ -198,6 +200,11 @@ export class Consumer extends pulumi.dynamic.Resource {
       "jetstream",
       "Consumer",
     );
+    const streamName = stream instanceof Stream ? stream.name : pulumi.output(stream);
+    declared.set(
+      this,
+      entryOf(this, "consumer", pulumi.interpolate`${streamName}/${args.name}`, args.allowDataLoss),
+    );
   }
 }
 
@@ -214,6 +221,7 @@ export class KeyValue extends pulumi.dynamic.Resource {
       "jetstream",
       "KeyValue",
     );
+    declared.set(this, entryOf(this, "keyValue", args.bucket, args.allowDataLoss));
   }
 }
 
@@ -229,6 +237,67 @@ export class ObjectStore extends pulumi.dynamic.Resource {
       secretOutputs(opts),
       "jetstream",
       "ObjectStore",
+    );
+    declared.set(this, entryOf(this, "objectStore", args.bucket, args.allowDataLoss));
+  }
+}
+
+/** Each asset resource's line in an inventory (inventory.ts). */
+const declared = new WeakMap<pulumi.Resource, pulumi.Output<InventoryEntry>>();
+
+function entryOf(
+  resource: pulumi.CustomResource,
+  kind: CoreName,
+  id: pulumi.Input<string>,
+  allowDataLoss: pulumi.Input<boolean> | undefined,
+): pulumi.Output<InventoryEntry> {
+  // The URN makes the inventory depend on the asset: `pulumi destroy` deletes the inventory first.
+  return pulumi
+    .all([pulumi.output(id), resource.urn, pulumi.output(allowDataLoss)])
+    .apply(([assetId, urn, allow]) => ({ kind, id: assetId, resource: urn, allowDataLoss: allow === true }));
+}
+
+export type JetStreamAsset = Stream | Consumer | KeyValue | ObjectStore;
+
+export interface InventoryArgs {
+  /** The connection every listed asset uses. One inventory per connection. */
+  connection: pulumi.Input<ConnectionArgs>;
+  /**
+   * Every JetStream resource of this program on this connection. An asset
+   * that leaves this list is taken as removed from the program: `pulumi
+   * preview` counts on the server what its deletion destroys and fails with
+   * the count unless the asset's resource set allowDataLoss.
+   */
+  assets: JetStreamAsset[];
+}
+
+/**
+ * The list of the JetStream assets a program declares on one connection, so
+ * that removing one that holds messages fails `pulumi preview` (not only `up`)
+ * and `pulumi destroy` deletes everything it was allowed to or nothing. See
+ * docs/jetstream.md, "Data safety".
+ */
+export class Inventory extends pulumi.dynamic.Resource {
+  /** The assets listed, as the provider recorded them. */
+  declare readonly assets: pulumi.Output<InventoryEntry[]>;
+  constructor(name: string, args: InventoryArgs, opts?: pulumi.CustomResourceOptions) {
+    const entries = args.assets.map((asset, i) => {
+      const entry = declared.get(asset);
+      if (!entry)
+        throw new Error(`Inventory ${name}: assets[${i}] is not a Stream, Consumer, KeyValue or ObjectStore`);
+      return entry;
+    });
+    super(
+      providerFor("inventory"),
+      name,
+      {
+        ...splitConnection(args.connection),
+        assets: pulumi.all(entries),
+        [OWNER_INPUT]: ownerUrn("Inventory", name, opts),
+      },
+      secretOutputs(opts),
+      "jetstream",
+      "Inventory",
     );
   }
 }
