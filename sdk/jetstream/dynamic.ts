@@ -146,9 +146,12 @@ function ownerUrn(type: string, name: string, opts?: pulumi.CustomResourceOption
   const stack = pulumi.getStack();
   const project = pulumi.getProject();
   const parent = opts?.parent;
-  return parent
-    ? parent.urn.apply((p) => urnOf(stack, project, full, name, p))
-    : urnOf(stack, project, full, name);
+  if (!parent) return urnOf(stack, project, full, name);
+  // The parent's URN as a plain value: an input depending on the parent
+  // component would wait for the component's children, this resource among
+  // them (a deadlock).
+  const parentUrn = new Promise<string>((resolve) => parent.urn.apply((p) => resolve(p)));
+  return parentUrn.then((p) => urnOf(stack, project, full, name, p));
 }
 
 const secretOutputs = (opts?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
