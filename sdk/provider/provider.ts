@@ -180,6 +180,8 @@ export function detailedDiff(result: DiffResult, olds: Props, news: Props): Reco
       olds[f.property] === undefined ? "ADD" : news[f.property] === undefined ? "DELETE" : "UPDATE";
     out[f.property] = f.kind === "replace" ? (`${base}_REPLACE` as PropertyDiffKind) : base;
   }
+  // The owner (the resource's URN, see ownership.ts) changes with an alias rename: recorded by an update.
+  if (news[OWNER_INPUT] !== undefined && olds[OWNER_INPUT] !== news[OWNER_INPUT]) out[OWNER_INPUT] = "UPDATE";
   // Credentials travel inside `connection` in the plugin's inputs.
   for (const key of CONTROL_KEYS.filter((k) => k !== "credentials") as string[]) {
     if (key in out || JSON.stringify(olds[key]) === JSON.stringify(news[key])) continue;
