@@ -85,7 +85,9 @@ export const inventory = {
 
   /** Never a replacement: the list changes in place once every removal it shows is safe. */
   async diff(olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[] }> {
-    const changes = JSON.stringify(entriesOf(olds)) !== JSON.stringify(news.assets);
+    const changes = (["assets", "connection", "credentials"] as const).some(
+      (k) => JSON.stringify(olds?.[k]) !== JSON.stringify(news[k]),
+    );
     // Ids not known yet (preview): the engine diffs again with values before `up` applies anything.
     if (
       !containsUnknown(news.assets) &&
