@@ -114,7 +114,7 @@ export class AssetCore {
    * by diff must reach that delete. Diff and delete of one update run in the
    * same provider process, so memory is the right place for it.
    */
-  private readonly agreedReplacements = new Set<string>();
+  readonly agreedReplacements = new Set<string>();
 
   /**
    * Replacements that carry the old asset's state over (a consumer's
@@ -612,10 +612,12 @@ export class AssetCore {
       const state = await this.kind.replacement.capture(s.api, id);
       if (state !== undefined) this.captured.set(id, state);
     }
-    // A consumer removed from the program (a replacement's delete was
-    // counted by its diff, see plannedLosses).
-    if (this.kind.typeName === "Consumer" && !props.allowDataLoss && !agreed && !carry) {
-      const slash = id.indexOf("/");
+    const slash = id.indexOf("/");
+    // A consumer removed from the program. Not a replacement's delete (its
+    // diff counted it, see plannedLosses), nor a consumer replaced with its
+    // stream (replaceWith) whose replacement was agreed to.
+    const streamGoes = cores.stream.agreedReplacements.has(id.slice(0, slash));
+    if (this.kind.typeName === "Consumer" && !props.allowDataLoss && !agreed && !carry && !streamGoes) {
       const loss = describeConsumerLoss(
         await consumerRemovalLoss(s.api, id.slice(0, slash), id.slice(slash + 1)),
       );

@@ -92,6 +92,18 @@ describe("removals: counted on the server before anything goes", function () {
     assert.equal(await messages(c.name), 2, "the server dropped the 3 counted");
   });
 
+  it("a consumer replaced with its stream, whose replacement was agreed to, is deleted without a second refusal", async () => {
+    const { c, s, consumers } = await interestStream("IR", ["ci"]);
+    await publish(server, `${c.subj}.x`, 5);
+    const news = { ...s.outs, storage: "file", allowDataLoss: true };
+    const diff = await stream.diff(s.id, s.outs, news);
+    assert.deepEqual(diff.replaces, ["storage"]);
+    const [ci] = consumers;
+    await consumer.delete(ci.id, ci.outs);
+    await stream.delete(s.id, s.outs);
+    await assert.rejects((await api()).streamInfo(c.name));
+  });
+
   it("a work-queue stream keeps its messages when its consumer goes: no refusal", async () => {
     const c = ctxFor("WQ", server);
     await stream.create(
