@@ -27,6 +27,15 @@ import {
 import type { ReplaceStrategy, MigrationResult } from "./migrate";
 import { note, refusal } from "./loss";
 import type { PlannedLoss } from "./loss";
+import { consumerRemovalLoss, describeConsumerLoss } from "./removal";
+import {
+  OWNER_INPUT,
+  RESERVED_METADATA_PREFIX,
+  claimOf,
+  mayDelete,
+  recordsOwner,
+  withOwner,
+} from "./ownership";
 
 /** Secret parts of a connection, kept apart so they can be stored as secrets. */
 export interface Credentials {
@@ -67,7 +76,7 @@ export const CONTROL_KEYS = [
  */
 export const PLAN_KEYS = ["plannedMigration", "plannedDataLoss"] as const;
 /** Keys the engine adds to inputs and outputs; never user configuration. */
-const ENGINE_KEYS = new Set(["__provider", "info", ...PLAN_KEYS]);
+const ENGINE_KEYS = new Set(["__provider", "info", OWNER_INPUT, ...PLAN_KEYS]);
 
 export type Props = Record<string, unknown>;
 
@@ -105,7 +114,7 @@ export class AssetCore {
    * by diff must reach that delete. Diff and delete of one update run in the
    * same provider process, so memory is the right place for it.
    */
-  private readonly agreedReplacements = new Set<string>();
+  readonly agreedReplacements = new Set<string>();
 
   /**
    * Replacements that carry the old asset's state over (a consumer's
@@ -148,6 +157,7 @@ export class AssetCore {
       const rules = this.kind.validate(clean, this.kind.desired(clean));
       failures.push(...rules.filter((p) => !bad.has(p.property.split(/[.[]/)[0])));
     }
+    failures.push(...reservedMetadataProblems(config));
     const conn = news.connection as ResolvedConnection | undefined;
     if (containsUnknown(conn)) {
       // Known once the cluster it points at exists; checked again then.
@@ -202,7 +212,10 @@ export class AssetCore {
     let fields = changed.map((row) => decide(row, before[row.wire], after[row.wire], version));
     const controlChanged =
       (["allowDataLoss", "adopt"] as const).some((k) => Boolean(olds[k]) !== Boolean(news[k])) ||
-      (olds.replaceStrategy ?? "refuse") !== (news.replaceStrategy ?? "refuse");
+      (olds.replaceStrategy ?? "refuse") !== (news.replaceStrategy ?? "refuse") ||
+      // A new owner (an alias rename, a renamed stack, a state from before
+      // ownership) is recorded on the asset by an update.
+      (news[OWNER_INPUT] !== undefined && olds[OWNER_INPUT] !== news[OWNER_INPUT]);
     const connectionChanged =
       !deepEqual(olds.connection, news.connection) || !deepEqual(olds.credentials, news.credentials);
     const migrating = news.replaceStrategy === "migrate" && this.kind.holdsData;
@@ -422,38 +435,73 @@ export class AssetCore {
     const desired = this.kind.desired(config);
     this.refuseUnsupported(desired, s.version);
     const id = this.kind.id(config);
-    let observed: Observed;
+    const owner = ownerOf(news);
     const carried = this.captured.get(id);
     this.captured.delete(id);
+    // Look first when an owner can be recorded: the server takes a create
+    // identical to an existing stream as a no-op, which would take the
+    // stream over silently.
+    const existing = recordsOwner(s.version)
+      ? await this.kind.observe(s.api, id).catch((e) => {
+          throw this.explain(e);
+        })
+      : undefined;
+    if (existing)
+      return { id, outs: this.outputs(news, await this.takeOver(s, id, desired, news, existing)) };
+    let observed: Observed;
     try {
+      const stamped = withOwner(desired, owner, s.version);
       observed =
         carried !== undefined && this.kind.replacement
-          ? await this.kind.replacement.recreate(s.api, desired, s.version, carried)
-          : await this.kind.create(s.api, desired, s.version);
+          ? await this.kind.replacement.recreate(s.api, stamped, s.version, carried)
+          : await this.kind.create(s.api, stamped, s.version);
     } catch (err) {
       if (!isApiError(err, ErrorCode.StreamNameInUse, ErrorCode.ConsumerAlreadyExists))
         throw this.explain(err);
-      // A create retried after a timeout or a leader change may find the
-      // asset its own first attempt made (the answer was lost). The same
-      // configuration is that earlier success, not a conflict: the server
-      // takes an identical stream create as a no-op, but answers a consumer
-      // create with 10148 whenever its stored copy differs in any detail.
-      const existing = await this.kind.observe(s.api, id).catch((e) => {
+      const found = await this.kind.observe(s.api, id).catch((e) => {
         throw this.explain(e);
       });
-      if (existing && this.differing(existing, desired).length === 0) {
-        return { id, outs: this.outputs(news, existing) };
-      }
-      if (!news.adopt) {
-        throw new Error(
-          `${this.kind.typeName} ${id}: a ${this.kind.label} with this name already exists with a different ` +
-            "configuration. Set adopt: true to take it over (it is then updated to this configuration), " +
-            "or choose another name.",
-        );
-      }
-      observed = await this.adopt(s, id, desired);
+      if (!found) throw this.explain(err);
+      observed = await this.takeOver(s, id, desired, news, found);
     }
     return { id, outs: this.outputs(news, observed) };
+  }
+
+  /**
+   * A create found the asset already there. Whose it is decides (ownership.ts):
+   * this resource's own (a create retried after its answer was lost) is kept;
+   * another resource's of the same stack (a rename, a move into a component)
+   * changes hands, so the old resource's delete then removes nothing; anyone
+   * else's, or no one's, needs adopt: true, even with an identical configuration.
+   */
+  private async takeOver(
+    s: Session,
+    id: string,
+    desired: Json,
+    news: Props,
+    existing: Observed,
+  ): Promise<Observed> {
+    const owner = ownerOf(news);
+    const claim = claimOf(existing.owner, owner, s.version);
+    if (claim === "ours") return this.adopt(s, id, desired, owner);
+    if (claim === "same-stack") return this.adopt(s, id, desired, owner, existing.owner);
+    // No owner to tell (a server before 2.10): the same configuration is
+    // taken as this resource's own earlier create, as before ownership.
+    if (claim === "unknown" && this.differing(existing, desired).length === 0) return existing;
+    if (!news.adopt) {
+      const whose =
+        claim === "unknown"
+          ? "with a different configuration"
+          : existing.owner
+            ? `and belongs to ${existing.owner}`
+            : "and was not created by this stack (it records no owner)";
+      throw new Error(
+        `${this.kind.typeName} ${id}: a ${this.kind.label} with this name already exists ${whose}. ` +
+          "Set adopt: true to take it over (it is then updated to this configuration and owned by this resource), " +
+          "or choose another name.",
+      );
+    }
+    return this.adopt(s, id, desired, owner, existing.owner);
   }
 
   /** Refresh: the asset as the server has it; undefined when it was deleted behind the program's back. */
@@ -487,7 +535,7 @@ export class AssetCore {
     const desired = this.kind.desired(config);
     this.refuseUnsupported(desired, s.version);
     if (news.replaceStrategy === "migrate" && this.kind.holdsData) {
-      const migration = await this.migrateIfNeeded(s, id, desired);
+      const migration = await this.migrateIfNeeded(s, id, withOwner(desired, ownerOf(news), s.version));
       if (migration.migrated) {
         const migrated = await this.kind.observe(s.api, id);
         if (!migrated)
@@ -502,10 +550,15 @@ export class AssetCore {
     const changed = this.kind.rows
       .filter((r) => !deepEqual(before[r.wire], desired[r.wire]))
       .map((r) => r.wire);
+    const owner = ownerOf(news);
+    if (owner && recordsOwner(s.version) && owner !== ownerOf(olds) && !changed.includes("metadata"))
+      changed.push("metadata");
     const observed = changed.length
-      ? await this.kind.update(s.api, desired, changed, s.version).catch((err) => {
-          throw this.explain(err);
-        })
+      ? await this.kind
+          .update(s.api, withOwner(desired, owner, s.version), changed, s.version)
+          .catch((err) => {
+            throw this.explain(err);
+          })
       : await this.kind.observe(s.api, id);
     if (!observed) throw new Error(`${this.kind.typeName} ${id} no longer exists; run pulumi refresh`);
     return { outs: this.outputs(news, observed) };
@@ -547,10 +600,33 @@ export class AssetCore {
   async delete(id: string, props: Props): Promise<void> {
     const s = await this.session(props);
     const agreed = this.agreedReplacements.delete(id);
-    if (this.carryOver.delete(id) && this.kind.replacement) {
+    const carry = this.carryOver.delete(id);
+    // The asset changed hands (a renamed resource's create took it over):
+    // it is the new owner's now, and this resource's delete removes nothing.
+    if (recordsOwner(s.version)) {
+      const current = await this.kind.observe(s.api, id);
+      if (current && !mayDelete(current.owner, ownerOf(props))) return;
+    }
+    if (carry && this.kind.replacement) {
       // Read right before the delete: the new asset resumes from here.
       const state = await this.kind.replacement.capture(s.api, id);
       if (state !== undefined) this.captured.set(id, state);
+    }
+    const slash = id.indexOf("/");
+    // A consumer removed from the program. Not a replacement's delete (its
+    // diff counted it, see plannedLosses), nor a consumer replaced with its
+    // stream (replaceWith) whose replacement was agreed to.
+    const streamGoes = cores.stream.agreedReplacements.has(id.slice(0, slash));
+    if (this.kind.typeName === "Consumer" && !props.allowDataLoss && !agreed && !carry && !streamGoes) {
+      const loss = describeConsumerLoss(
+        await consumerRemovalLoss(s.api, id.slice(0, slash), id.slice(slash + 1)),
+      );
+      if (loss)
+        throw new DataLossError(
+          `Consumer ${id}: deleting it would destroy messages: ${loss}. To accept the loss, set allowDataLoss: true ` +
+            "on this resource and run `pulumi up` first, then remove it. To keep them, keep the consumer " +
+            "(or add another consumer that reads them first).",
+        );
     }
     if (this.kind.holdsData && !props.allowDataLoss && !agreed) {
       // A delete runs with the inputs recorded at the last update, so the
@@ -609,7 +685,13 @@ export class AssetCore {
   }
 
   /** Takes over an existing asset: allowed when only updatable fields differ. */
-  private async adopt(s: Session, id: string, desired: Json): Promise<Observed> {
+  private async adopt(
+    s: Session,
+    id: string,
+    desired: Json,
+    owner: string | undefined,
+    previousOwner?: string,
+  ): Promise<Observed> {
     const existing = await this.kind.observe(s.api, id);
     if (!existing)
       throw new Error(`${this.kind.typeName} ${id} vanished while being adopted; run pulumi up again`);
@@ -623,13 +705,11 @@ export class AssetCore {
           "Match these fields to the existing asset, or delete it first.",
       );
     }
-    if (!differing.length) return existing;
-    return this.kind.update(
-      s.api,
-      desired,
-      differing.map((r) => r.wire),
-      s.version,
-    );
+    const newOwner = owner !== undefined && recordsOwner(s.version) && existing.owner !== owner;
+    if (!differing.length && !newOwner) return existing;
+    const changed = differing.map((r) => r.wire);
+    if (newOwner && !changed.includes("metadata")) changed.push("metadata");
+    return this.kind.update(s.api, withOwner(desired, owner, s.version, previousOwner), changed, s.version);
   }
 
   /** The rows whose server value differs from the desired one (create-only rows are not reported back). */
@@ -696,6 +776,24 @@ function describeChanges(fields: FieldChange[]): string {
     .filter((f) => f.kind === "replace")
     .map((f) => (f.why ? `${f.property}: ${f.why}` : `${f.property} cannot change in place`))
     .join("; ");
+}
+
+/** The URN of the resource an operation is for (the `owner` input), if the caller gave one. */
+function ownerOf(props: Props | undefined): string | undefined {
+  const owner = props?.[OWNER_INPUT];
+  return typeof owner === "string" && owner !== "" ? owner : undefined;
+}
+
+/** Metadata keys the package keeps for itself (the owner) cannot be set by the user. */
+function reservedMetadataProblems(config: Props): InputProblem[] {
+  const metadata = config.metadata;
+  if (!metadata || typeof metadata !== "object") return [];
+  return Object.keys(metadata)
+    .filter((k) => k.startsWith(RESERVED_METADATA_PREFIX))
+    .map((k) => ({
+      property: `metadata.${k}`,
+      reason: `keys beginning with "${RESERVED_METADATA_PREFIX}" belong to pulumi-nats (it records the asset's owner there)`,
+    }));
 }
 
 /** The full connection: public settings plus the secret credentials. */

@@ -4,6 +4,7 @@
 // connection from the resource's own (secret) properties.
 import { cores } from "./core";
 import type { CoreName, Props } from "./core";
+import { inventory } from "./inventory";
 
 export interface DynamicHandlers {
   check(
@@ -73,5 +74,17 @@ export function handlers(name: CoreName): DynamicHandlers {
       return { outs };
     },
     delete: (id, props) => core.delete(id, props),
+  };
+}
+
+/** The inventory's methods (inventory.ts): one per connection, listing the program's assets. */
+export function inventoryHandlers(): DynamicHandlers {
+  return {
+    check: async (_olds, news) => inventory.check(news),
+    diff: async (_id, olds, news) => ({ ...(await inventory.diff(olds, news)), deleteBeforeReplace: false }),
+    create: (inputs) => inventory.create(inputs),
+    read: async (id, props) => ({ id, props }),
+    update: (_id, olds, news) => inventory.update(olds, news),
+    delete: (_id, props) => inventory.delete(props),
   };
 }

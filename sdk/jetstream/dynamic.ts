@@ -8,6 +8,8 @@ import type { CoreName } from "./core";
 import type { StreamConfigInputs } from "./tables/stream";
 import type { ConsumerConfigInputs } from "./tables/consumer";
 import type { KeyValueConfigInputs, ObjectStoreConfigInputs } from "./tables/bucket";
+import { OWNER_INPUT, urnOf } from "./ownership";
+import type { InventoryEntry } from "./inventory";
 
 /** Each configuration field may be a plain value or a Pulumi Input. */
 type Inputs<T> = { [K in keyof T]?: pulumi.Input<T[K]> };
@@ -67,18 +69,19 @@ export interface AssetInfo {
 const HANDLERS_BY_NAME = "pulumi-nats/jetstream/dynamic-handlers";
 
 /**
- * The serializable dynamic provider for one kind, one object per kind: the SDK caches a
- * provider's serialized closure by object identity, and serializing it anew for every
- * resource cost about 30 ms of the program's time each.
+ * The serializable dynamic provider for one kind, or for the inventory; one object per kind:
+ * the SDK caches a provider's serialized closure by object identity, and serializing it anew
+ * for every resource cost about 30 ms of the program's time each.
  */
-const providers = new Map<CoreName, pulumi.dynamic.ResourceProvider>();
-function providerFor(core: CoreName): pulumi.dynamic.ResourceProvider {
+type ProviderKind = CoreName | "inventory";
+const providers = new Map<ProviderKind, pulumi.dynamic.ResourceProvider>();
+function providerFor(core: ProviderKind): pulumi.dynamic.ResourceProvider {
   let provider = providers.get(core);
   if (!provider) providers.set(core, (provider = serializableProvider(core)));
   return provider;
 }
 
-function serializableProvider(core: CoreName): pulumi.dynamic.ResourceProvider {
+function serializableProvider(core: ProviderKind): pulumi.dynamic.ResourceProvider {
   // Resolved by package name where the program installed this package, else by
   // this file's location (a checkout of this repository).
   const byPath = require.resolve("./dynamic-handlers");
@@ -90,7 +93,7 @@ function serializableProvider(core: CoreName): pulumi.dynamic.ResourceProvider {
     } catch {
       mod = require(byPath);
     }
-    return mod.handlers(core);
+    return core === "inventory" ? mod.inventoryHandlers() : mod.handlers(core);
   };
   return {
     check: (olds, news) => load().check(olds, news),
@@ -130,9 +133,37 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
   return { connection: pub, credentials };
 }
 
-function register<T extends AssetArgs>(args: T) {
+function register<T extends AssetArgs>(
+  args: T,
+  type: string,
+  name: string,
+  opts?: pulumi.CustomResourceOptions,
+) {
   const { connection, ...rest } = args;
-  return { ...rest, ...splitConnection(connection), info: undefined };
+  return {
+    ...rest,
+    ...splitConnection(connection),
+    [OWNER_INPUT]: ownerUrn(type, name, opts),
+    info: undefined,
+  };
+}
+
+/**
+ * The URN the engine will give this resource, recorded on the asset as its
+ * owner (ownership.ts). Dynamic providers are not told the URN, so it is
+ * computed here, where the name and the parent are known.
+ */
+function ownerUrn(type: string, name: string, opts?: pulumi.CustomResourceOptions): pulumi.Input<string> {
+  const full = `pulumi-nodejs:dynamic/jetstream:${type}`;
+  const stack = pulumi.getStack();
+  const project = pulumi.getProject();
+  const parent = opts?.parent;
+  if (!parent) return urnOf(stack, project, full, name);
+  // The parent's URN as a plain value: an input depending on the parent
+  // component would wait for the component's children, this resource among
+  // them (a deadlock).
+  const parentUrn = new Promise<string>((resolve) => parent.urn.apply((p) => resolve(p)));
+  return parentUrn.then((p) => urnOf(stack, project, full, name, p));
 }
 
 const secretOutputs = (opts?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({
@@ -147,7 +178,15 @@ export class Stream extends pulumi.dynamic.Resource {
   /** Messages, bytes, sequences and placement as the server reported them. */
   declare readonly info: pulumi.Output<AssetInfo>;
   constructor(name: string, args: StreamArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerFor("stream"), name, register(args), secretOutputs(opts), "jetstream", "Stream");
+    super(
+      providerFor("stream"),
+      name,
+      register(args, "Stream", name, opts),
+      secretOutputs(opts),
+      "jetstream",
+      "Stream",
+    );
+    declared.set(this, entryOf(this, "stream", args.name, args.allowDataLoss));
   }
 }
 
@@ -162,7 +201,12 @@ export class Consumer extends pulumi.dynamic.Resource {
       stream instanceof Stream
         ? { replaceWith: [...(opts?.replaceWith ?? []), stream], deletedWith: opts?.deletedWith ?? stream }
         : {};
-    const inputs = register({ ...args, stream: stream instanceof Stream ? stream.name : stream });
+    const inputs = register(
+      { ...args, stream: stream instanceof Stream ? stream.name : stream },
+      "Consumer",
+      name,
+      opts,
+    );
     super(
       providerFor("consumer"),
       name,
@@ -170,6 +214,11 @@ export class Consumer extends pulumi.dynamic.Resource {
       secretOutputs({ ...opts, ...follow }),
       "jetstream",
       "Consumer",
+    );
+    const streamName = stream instanceof Stream ? stream.name : pulumi.output(stream);
+    declared.set(
+      this,
+      entryOf(this, "consumer", pulumi.interpolate`${streamName}/${args.name}`, args.allowDataLoss),
     );
   }
 }
@@ -179,7 +228,15 @@ export class KeyValue extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
   declare readonly info: pulumi.Output<AssetInfo>;
   constructor(name: string, args: KeyValueArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerFor("keyValue"), name, register(args), secretOutputs(opts), "jetstream", "KeyValue");
+    super(
+      providerFor("keyValue"),
+      name,
+      register(args, "KeyValue", name, opts),
+      secretOutputs(opts),
+      "jetstream",
+      "KeyValue",
+    );
+    declared.set(this, entryOf(this, "keyValue", args.bucket, args.allowDataLoss));
   }
 }
 
@@ -188,6 +245,74 @@ export class ObjectStore extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
   declare readonly info: pulumi.Output<AssetInfo>;
   constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerFor("objectStore"), name, register(args), secretOutputs(opts), "jetstream", "ObjectStore");
+    super(
+      providerFor("objectStore"),
+      name,
+      register(args, "ObjectStore", name, opts),
+      secretOutputs(opts),
+      "jetstream",
+      "ObjectStore",
+    );
+    declared.set(this, entryOf(this, "objectStore", args.bucket, args.allowDataLoss));
+  }
+}
+
+/** Each asset resource's line in an inventory (inventory.ts). */
+const declared = new WeakMap<pulumi.Resource, pulumi.Output<InventoryEntry>>();
+
+function entryOf(
+  resource: pulumi.CustomResource,
+  kind: CoreName,
+  id: pulumi.Input<string>,
+  allowDataLoss: pulumi.Input<boolean> | undefined,
+): pulumi.Output<InventoryEntry> {
+  // The URN makes the inventory depend on the asset: `pulumi destroy` deletes the inventory first.
+  return pulumi
+    .all([pulumi.output(id), resource.urn, pulumi.output(allowDataLoss)])
+    .apply(([assetId, urn, allow]) => ({ kind, id: assetId, resource: urn, allowDataLoss: allow === true }));
+}
+
+export type JetStreamAsset = Stream | Consumer | KeyValue | ObjectStore;
+
+export interface InventoryArgs {
+  /** The connection every listed asset uses. One inventory per connection. */
+  connection: pulumi.Input<ConnectionArgs>;
+  /**
+   * Every JetStream resource of this program on this connection. An asset
+   * that leaves this list is taken as removed from the program: `pulumi
+   * preview` counts on the server what its deletion destroys and fails with
+   * the count unless the asset's resource set allowDataLoss.
+   */
+  assets: JetStreamAsset[];
+}
+
+/**
+ * The list of the JetStream assets a program declares on one connection, so
+ * that removing one that holds messages fails `pulumi preview` (not only `up`)
+ * and `pulumi destroy` deletes everything it was allowed to or nothing. See
+ * docs/jetstream.md, "Data safety".
+ */
+export class Inventory extends pulumi.dynamic.Resource {
+  /** The assets listed, as the provider recorded them. */
+  declare readonly assets: pulumi.Output<InventoryEntry[]>;
+  constructor(name: string, args: InventoryArgs, opts?: pulumi.CustomResourceOptions) {
+    const entries = args.assets.map((asset, i) => {
+      const entry = declared.get(asset);
+      if (!entry)
+        throw new Error(`Inventory ${name}: assets[${i}] is not a Stream, Consumer, KeyValue or ObjectStore`);
+      return entry;
+    });
+    super(
+      providerFor("inventory"),
+      name,
+      {
+        ...splitConnection(args.connection),
+        assets: pulumi.all(entries),
+        [OWNER_INPUT]: ownerUrn("Inventory", name, opts),
+      },
+      secretOutputs(opts),
+      "jetstream",
+      "Inventory",
+    );
   }
 }

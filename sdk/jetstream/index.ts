@@ -1,5 +1,5 @@
 // The JetStream part of the public API.
-export { Stream, Consumer, KeyValue, ObjectStore } from "./dynamic";
+export { Stream, Consumer, KeyValue, ObjectStore, Inventory } from "./dynamic";
 export type {
   StreamArgs,
   ConsumerArgs,
@@ -7,7 +7,10 @@ export type {
   ObjectStoreArgs,
   AssetArgs,
   AssetInfo,
+  InventoryArgs,
+  JetStreamAsset,
 } from "./dynamic";
+export type { InventoryEntry } from "./inventory";
 export type { ConnectionArgs, ConnectionTlsArgs } from "./connection-args";
 export { Retention, Storage, Discard, Compression, PersistMode } from "./tables/stream";
 export { DeliverPolicy, AckPolicy, ReplayPolicy, PriorityPolicy } from "./tables/consumer";

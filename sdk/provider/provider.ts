@@ -12,6 +12,7 @@ import { reveal, conceal } from "./secrets";
 import type { Path } from "./secrets";
 import { resolvePlainInputs } from "./plain-inputs";
 import { components } from "../codegen/components";
+import { OWNER_INPUT } from "../jetstream/ownership";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- schema.json and gRPC payloads are free-form JSON */
 type Json = Record<string, any>;
@@ -84,7 +85,7 @@ export class NatsProvider implements provider.Provider {
 
   async diff(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
     const before = plain(olds);
-    const after = plain(news);
+    const after = { ...plain(news), [OWNER_INPUT]: urn };
     const result = await this.core(urn).diff(id, before, after);
     return {
       changes: result.changes,
@@ -96,7 +97,7 @@ export class NatsProvider implements provider.Provider {
 
   async create(urn: string, inputs: any): Promise<provider.CreateResult> {
     const { value, secrets } = reveal(inputs);
-    const { id, outs } = await this.core(urn).create(value as Props);
+    const { id, outs } = await this.core(urn).create({ ...(value as Props), [OWNER_INPUT]: urn });
     return { id, outs: this.outputs(outs, secrets) };
   }
 
@@ -112,12 +113,16 @@ export class NatsProvider implements provider.Provider {
 
   async update(id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
     const { value, secrets } = reveal(news);
-    const { outs } = await this.core(urn).update(id, plain(olds), value as Props);
+    const { outs } = await this.core(urn).update(id, plain(olds), {
+      ...(value as Props),
+      [OWNER_INPUT]: urn,
+    });
     return { outs: this.outputs(outs, secrets) };
   }
 
   async delete(id: string, urn: string, props: any): Promise<void> {
-    await this.core(urn).delete(id, plain(props));
+    // The engine gives the plugin the URN: the deleting resource is the one it names.
+    await this.core(urn).delete(id, { ...plain(props), [OWNER_INPUT]: urn });
   }
 
   async construct(
@@ -175,6 +180,8 @@ export function detailedDiff(result: DiffResult, olds: Props, news: Props): Reco
       olds[f.property] === undefined ? "ADD" : news[f.property] === undefined ? "DELETE" : "UPDATE";
     out[f.property] = f.kind === "replace" ? (`${base}_REPLACE` as PropertyDiffKind) : base;
   }
+  // The owner (the resource's URN, see ownership.ts) changes with an alias rename: recorded by an update.
+  if (news[OWNER_INPUT] !== undefined && olds[OWNER_INPUT] !== news[OWNER_INPUT]) out[OWNER_INPUT] = "UPDATE";
   // Credentials travel inside `connection` in the plugin's inputs.
   for (const key of CONTROL_KEYS.filter((k) => k !== "credentials") as string[]) {
     if (key in out || JSON.stringify(olds[key]) === JSON.stringify(news[key])) continue;

@@ -189,4 +189,26 @@ describe("the nats plugin over gRPC", function () {
     await plugin.delete(CONSUMER, id, outs);
     await plugin.delete(STREAM, stream.id, { ...stream.outs, allowDataLoss: true });
   });
+
+  it("records the engine's URN as the owner: a renamed resource takes the stream over, the old delete removes nothing", async () => {
+    const inputs: Props = { connection, name: "RENAMED", subjects: ["renamed.>"] };
+    const renamed = "urn:pulumi:test::project::nats:jetstream:Stream::events-v2";
+    const old = await plugin.create(STREAM, (await plugin.check(STREAM, {}, inputs)).inputs);
+    await publish(server, "renamed.x", 3);
+    const taken = await plugin.create(renamed, (await plugin.check(renamed, {}, inputs)).inputs);
+    assert.equal(taken.id, "RENAMED");
+    await plugin.delete(STREAM, old.id, old.outs);
+    const nc = await server.connect();
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    const info = await (await jetstreamManager(nc)).streams.info("RENAMED");
+    assert.equal(info.state.messages, 3, "the old resource's delete removed nothing");
+    assert.equal(info.config.metadata?.["pulumi-nats.owner"], renamed);
+    await nc.close();
+    // An alias (same resource, new URN): an update records the new owner.
+    const aliased = "urn:pulumi:test::project::nats:jetstream:Stream::events-v3";
+    const diff = await plugin.diff(aliased, taken.id, taken.outs, inputs);
+    assert.equal(diff.changes, "some");
+    assert.deepEqual(diff.detailed, { owner: "UPDATE" });
+    await plugin.delete(renamed, taken.id, { ...taken.outs, allowDataLoss: true });
+  });
 });

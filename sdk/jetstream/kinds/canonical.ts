@@ -1,9 +1,10 @@
 // Helpers to bring a server's configuration into canonical form: the rows'
 // wire fields only, defaults filled where the server omitted them, and the
-// server's own metadata (`_nats.*`) removed, so that comparing with the
+// server's own metadata (`_nats.*`) and the owner's record removed, so that comparing with the
 // desired configuration shows only real differences.
 import type { Field } from "../fields";
 import type { Json } from "../api";
+import { isReservedMetadataKey } from "../ownership";
 
 export function canonicalFromServer(rows: readonly Field[], server: Json): Json {
   const out: Json = {};
@@ -20,9 +21,9 @@ export function canonicalFromServer(rows: readonly Field[], server: Json): Json 
   return out;
 }
 
-/** Metadata without the keys the server owns. */
+/** Metadata without the keys the server (`_nats.*`) and the package (its owner) keep there. */
 export function userMetadata(metadata: Record<string, string>): Record<string, string> | undefined {
-  const mine = Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith("_nats")));
+  const mine = Object.fromEntries(Object.entries(metadata).filter(([k]) => !isReservedMetadataKey(k)));
   return Object.keys(mine).length ? mine : undefined;
 }
 

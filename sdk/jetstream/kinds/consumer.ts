@@ -13,6 +13,7 @@ import { consumerFields } from "../tables/consumer";
 import type { Kind, Observed } from "./kind";
 import { canonicalFromServer, compact } from "./canonical";
 import { consumerReplacement } from "../consumer-position";
+import { recordedOwner } from "../ownership";
 
 const DEFAULT_ACK_WAIT_NS = parseDuration("30s");
 const DEFAULT_MAX_ACK_PENDING = 1000;
@@ -63,6 +64,7 @@ function observed(info: ConsumerInfo): Observed {
       created: info.created,
       paused: info.paused,
     }),
+    owner: recordedOwner(server),
   };
 }
 

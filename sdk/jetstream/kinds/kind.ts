@@ -17,6 +17,8 @@ export interface Observed {
   messages: number;
   /** Read-only facts published as outputs. */
   info: Json;
+  /** The URN of the resource that owns the asset, from its metadata (see ownership.ts). */
+  owner?: string;
 }
 
 export interface Kind {

@@ -8,6 +8,7 @@ import type { InputProblem } from "../errors";
 import type { Kind, Observed } from "./kind";
 import { canonicalFromServer, compact } from "./canonical";
 import { limitLosses, tightenedLimits } from "../loss";
+import { recordedOwner } from "../ownership";
 
 export interface StreamLikeSpec {
   label: string;
@@ -40,6 +41,7 @@ export function streamLikeKind(spec: StreamLikeSpec): Kind {
         cluster: info.cluster?.name,
         leader: info.cluster?.leader,
       }),
+      owner: recordedOwner(server),
     };
   };
 
