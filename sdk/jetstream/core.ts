@@ -36,6 +36,7 @@ import {
   recordsOwner,
   withOwner,
 } from "./ownership";
+import { SIZE_UNITS, SIZE_UNITS_KEY, asRecorded } from "./legacy-units";
 
 /** Secret parts of a connection, kept apart so they can be stored as secrets. */
 export interface Credentials {
@@ -74,9 +75,9 @@ export const CONTROL_KEYS = [
  * Informational inputs that check adds so that `pulumi preview --diff` shows
  * what an update will do; never configuration, never compared, dropped from outputs.
  */
-export const PLAN_KEYS = ["plannedMigration", "plannedDataLoss"] as const;
+export const PLAN_KEYS = ["plannedMigration", "plannedDataLoss", "sizeUnitsChange"] as const;
 /** Keys the engine adds to inputs and outputs; never user configuration. */
-const ENGINE_KEYS = new Set(["__provider", "info", OWNER_INPUT, ...PLAN_KEYS]);
+const ENGINE_KEYS = new Set(["__provider", "info", OWNER_INPUT, SIZE_UNITS_KEY, ...PLAN_KEYS]);
 
 export type Props = Record<string, unknown>;
 
@@ -137,6 +138,11 @@ export class AssetCore {
     const out: Record<string, unknown> = {};
     for (const r of this.kind.rows) if (props[r.key] !== undefined) out[r.key] = props[r.key];
     return out;
+  }
+
+  /** The recorded inputs' configuration as the server received it (see legacy-units.ts). */
+  recorded(olds: Props): Record<string, unknown> {
+    return asRecorded(this.kind.rows, olds ?? {}, this.config(olds ?? {}));
   }
 
   /** Validates every input locally, reporting each problem with its field; no server call. */
@@ -203,7 +209,7 @@ export class AssetCore {
     const newConfig = this.config(news);
     const pendingRows = this.kind.rows.filter((row) => containsUnknown(newConfig[row.key]));
     if (pendingRows.length) return this.diffWithUnknowns(olds, news, pendingRows);
-    const before = this.kind.desired(this.config(olds));
+    const before = this.kind.desired(this.recorded(olds));
     const after = this.kind.desired(newConfig);
     const changed = this.kind.rows.filter((row) => !deepEqual(before[row.wire], after[row.wire]));
     const needsVersion = changed.some((row) => typeof row.change === "function");
@@ -366,7 +372,7 @@ export class AssetCore {
       return {};
     let before: Json, after: Json;
     try {
-      before = this.kind.desired(this.config(olds));
+      before = this.kind.desired(this.recorded(olds));
       after = this.kind.desired(this.config(news));
     } catch {
       return {};
@@ -515,7 +521,7 @@ export class AssetCore {
         return { id, props };
       return undefined;
     }
-    const desired = this.kind.desired(this.config(props));
+    const desired = this.kind.desired(this.recorded(props));
     const refreshed: Props = { ...props };
     for (const row of this.kind.rows) {
       if (row.createOnly || deepEqual(desired[row.wire], observed.config[row.wire])) continue;
@@ -531,7 +537,7 @@ export class AssetCore {
   async update(id: string, olds: Props, news: Props): Promise<{ outs: Props; migration?: MigrationResult }> {
     const config = this.validated(news);
     const s = await this.session(news);
-    const before = this.kind.desired(this.config(olds));
+    const before = this.kind.desired(this.recorded(olds));
     const desired = this.kind.desired(config);
     this.refuseUnsupported(desired, s.version);
     if (news.replaceStrategy === "migrate" && this.kind.holdsData) {
@@ -658,7 +664,7 @@ export class AssetCore {
   }
 
   private outputs(news: Props, observed: Observed): Props {
-    const outs: Props = { ...news, info: observed.info };
+    const outs: Props = { ...news, info: observed.info, [SIZE_UNITS_KEY]: SIZE_UNITS };
     for (const key of PLAN_KEYS) delete outs[key];
     return outs;
   }

@@ -5,6 +5,7 @@
 import { cores } from "./core";
 import type { CoreName, Props } from "./core";
 import { inventory } from "./inventory";
+import { sizeUnitsNote } from "./legacy-units";
 
 export interface DynamicHandlers {
   check(
@@ -33,6 +34,13 @@ function idOf(core: (typeof cores)[CoreName], props: Props): string {
   }
 }
 
+/** The note explaining sizes an earlier version read otherwise (see legacy-units.ts). */
+export function sizeUnitsChange(core: (typeof cores)[CoreName], olds: Props | undefined, news: Props) {
+  if (!olds || !Object.keys(core.config(olds)).length) return {};
+  const note = sizeUnitsNote(core.kind.rows, olds, news);
+  return note ? { sizeUnitsChange: note } : {};
+}
+
 export function handlers(name: CoreName): DynamicHandlers {
   const core = cores[name];
   return {
@@ -42,7 +50,10 @@ export function handlers(name: CoreName): DynamicHandlers {
       // Shown by `pulumi preview --diff` beside the inputs: a migration and what
       // it does, or the number of messages an agreed replacement destroys.
       // Never compared by diff, and dropped from the outputs.
-      let planned = await core.plannedChange(olds, checked.inputs);
+      let planned: Record<string, string> = {
+        ...(await core.plannedChange(olds, checked.inputs)),
+        ...sizeUnitsChange(core, olds, checked.inputs),
+      };
       // For a replacement the engine checks the new inputs again as a create
       // (no olds) and shows those: carry the note over to that second check.
       const key = `${name}/${idOf(core, news)}`;
