@@ -4,7 +4,7 @@
 // plugin provider for other languages (sdk/provider) both call it.
 import { encodeAll, deepEqual } from "./fields";
 import type { Field, ChangeKind } from "./fields";
-import { DataLossError, InputError, ErrorCode, isApiError } from "./errors";
+import { DataLossError, InputError, ErrorCode, isApiError, explainServerError } from "./errors";
 import type { InputProblem } from "./errors";
 import { session } from "./connection";
 import type { ResolvedConnection, Session } from "./connection";
@@ -725,32 +725,9 @@ export class AssetCore {
     );
   }
 
-  /** Adds the field the user should look at to server errors that have one. */
+  /** Adds the field the user should look at to server errors that have one (errors.ts: SERVER_ERROR_FIELDS). */
   private explain(err: unknown): unknown {
-    if (isApiError(err, ErrorCode.ReplicasNotSupported)) {
-      return new Error(
-        `replicas: the server is not clustered, so only replicas: 1 is possible (${(err as Error).message})`,
-      );
-    }
-    if (
-      isApiError(err, ErrorCode.InsufficientResources, ErrorCode.NoSuitablePeers, ErrorCode.ClusterNoPeers)
-    ) {
-      return new Error(
-        `replicas/placement: the cluster cannot place this ${this.kind.label} (${(err as Error).message}); ` +
-          "lower replicas to at most the number of servers (zones, when unique tags are set) or fix placement",
-      );
-    }
-    // A memory stream beyond max_memory_store answers 10028, a file one 10047.
-    if (isApiError(err, ErrorCode.InsufficientStorage, ErrorCode.InsufficientMemory)) {
-      return new Error(
-        `maxBytes/storage: the server has not enough ${this.kind.label === "consumer" ? "" : "reserved "}storage left for this ` +
-          `${this.kind.label} (${(err as Error).message}); lower maxBytes or raise the server's max_file_store/max_memory_store`,
-      );
-    }
-    if (isApiError(err, ErrorCode.SubjectsOverlap)) {
-      return new Error(`subjects: ${(err as Error).message}; another stream already stores these subjects`);
-    }
-    return err;
+    return explainServerError(err, this.kind.label);
   }
 }
 

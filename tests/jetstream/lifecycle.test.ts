@@ -140,7 +140,7 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
         subjects: [`${c.subj}.*.x`],
         storage: "memory",
       });
-      await assert.rejects(stream.create(b), /^Error: subjects: .*another stream/);
+      await assert.rejects(stream.create(b), /^ServerRefusalError: subjects: .*another stream/);
       const ok = withConnection(server, {
         name: `${c.name}B`,
         subjects: [`${c.subj}.b.>`],
@@ -149,7 +149,7 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
       const { id, outs } = await stream.create(ok);
       await assert.rejects(
         stream.update(id, outs, { ...ok, subjects: [`${c.subj}.>`] }),
-        /^Error: subjects: /,
+        /^ServerRefusalError: subjects: /,
       );
     });
 
