@@ -189,7 +189,8 @@ export class AssetCore {
         });
       }
     }
-    return { inputs: news, failures };
+    // The mark travels with the inputs the engine records (see legacy-units.ts).
+    return { inputs: { ...news, [SIZE_UNITS_KEY]: SIZE_UNITS }, failures };
   }
 
   /** Like check, but throws an InputError listing every problem. */

@@ -2,10 +2,11 @@
 // "10GB" that those versions sent to the server as 10×1000³ bytes; read today
 // the same text is 10×1024³. Comparing the recorded text with the program's
 // would find no change while the server still holds the old limit: a silent
-// difference. So a state without the SIZE_UNITS mark has its size strings read
-// the old way, the diff shows the update to the NATS size, and the preview
-// explains it (sizeUnitsChange). Every create and update records the mark,
-// after which the text means what NATS means; a refresh keeps the state as it was.
+// difference. So recorded inputs or outputs without the SIZE_UNITS mark have
+// their size strings read the old way, the diff shows the update to the NATS
+// size, and the preview explains it (sizeUnitsChange). `check` adds the mark
+// to the inputs and every create and update to the outputs, so once applied
+// the text means what NATS means; a refresh leaves the state as it was.
 import { size } from "./fields";
 import type { Field } from "./fields";
 import { parseLegacySize, parseSize } from "./units";

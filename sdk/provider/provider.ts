@@ -8,7 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { cores, CONTROL_KEYS } from "../jetstream/core";
 import type { AssetCore, DiffResult, Props } from "../jetstream/core";
-import { reveal, conceal } from "./secrets";
+import { reveal, conceal, serversCarryCredentials } from "./secrets";
+import { sizeUnitsChange } from "../jetstream/dynamic-handlers";
 import type { Path } from "./secrets";
 import { resolvePlainInputs } from "./plain-inputs";
 import { components } from "../codegen/components";
@@ -77,10 +78,21 @@ export class NatsProvider implements provider.Provider {
     return core;
   }
 
-  async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
-    const { failures } = this.core(urn).check(plain(news));
-    // The inputs are kept as sent, secrets still wrapped, so they stay secret in the state.
-    return { inputs: news, failures };
+  async check(urn: string, olds: any, news: any): Promise<provider.CheckResult> {
+    const core = this.core(urn);
+    const revealed = plain(news);
+    const { inputs, failures } = core.check(revealed);
+    // The engine records check's result as the inputs. Generated SDKs do not
+    // mark nested fields secret, so every credential field is made secret here
+    // (secrets the SDK did mark stay wrapped), and `servers` too when a URL
+    // carries user:pass@ or a token.
+    const servers = (revealed.connection as Props | undefined)?.servers;
+    const secretPaths = [...this.credentialPaths, ...(serversCarryCredentials(servers) ? [SERVERS] : [])];
+    const extra = Object.fromEntries(Object.entries(inputs).filter(([k]) => !(k in revealed)));
+    return {
+      inputs: conceal({ ...news, ...extra, ...sizeUnitsChange(core, plain(olds), revealed) }, secretPaths),
+      failures,
+    };
   }
 
   async diff(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
@@ -145,9 +157,13 @@ export class NatsProvider implements provider.Provider {
 
   /** Outputs with the places that were secret in the inputs, and every credential field, secret again. */
   private outputs(outs: Props, inputSecrets: Path[]): Props {
-    return conceal(outs, [...inputSecrets, ...this.credentialPaths]);
+    const servers = (outs.connection as Props | undefined)?.servers;
+    const carry = serversCarryCredentials(servers) ? [SERVERS] : [];
+    return conceal(outs, [...inputSecrets, ...this.credentialPaths, ...carry]);
   }
 }
+
+const SERVERS: Path = ["connection", "servers"];
 
 function plain(value: unknown): Props {
   return (reveal(value ?? {}).value ?? {}) as Props;

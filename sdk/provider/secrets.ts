@@ -69,3 +69,13 @@ function wrapAt(value: unknown, path: Path): unknown {
 export function isSecret(value: unknown): boolean {
   return isObject(value) && value[specialSigKey] === specialSecretSig;
 }
+
+/** A server URL carrying credentials (`nats://user:pass@host`, `nats://token@host`). */
+export function hasUserinfo(url: unknown): boolean {
+  return typeof url === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url.trim());
+}
+
+/** Whether any of the servers (a URL or a list of URLs) carries credentials. */
+export function serversCarryCredentials(servers: unknown): boolean {
+  return (Array.isArray(servers) ? servers : [servers]).some(hasUserinfo);
+}
