@@ -40,6 +40,8 @@ import { SIZE_UNITS, SIZE_UNITS_KEY, asRecorded } from "./legacy-units";
 
 /** Secret parts of a connection, kept apart so they can be stored as secrets. */
 export interface Credentials {
+  /** The servers, when their URLs carry credentials or the program marked them secret (dynamic.ts). */
+  servers?: string | string[];
   password?: string;
   token?: string;
   nkeySeed?: string;

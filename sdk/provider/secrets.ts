@@ -10,6 +10,8 @@ import {
   unknownValue,
 } from "@pulumi/pulumi/runtime/rpc";
 
+export { serversCarryCredentials } from "../jetstream/server-urls";
+
 export type Path = readonly string[];
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -68,14 +70,4 @@ function wrapAt(value: unknown, path: Path): unknown {
 /** Whether a value is a wrapped secret (for tests and callers). */
 export function isSecret(value: unknown): boolean {
   return isObject(value) && value[specialSigKey] === specialSecretSig;
-}
-
-/** A server URL carrying credentials (`nats://user:pass@host`, `nats://token@host`). */
-export function hasUserinfo(url: unknown): boolean {
-  return typeof url === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url.trim());
-}
-
-/** Whether any of the servers (a URL or a list of URLs) carries credentials. */
-export function serversCarryCredentials(servers: unknown): boolean {
-  return (Array.isArray(servers) ? servers : [servers]).some(hasUserinfo);
 }
