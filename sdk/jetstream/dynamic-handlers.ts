@@ -6,6 +6,7 @@ import { cores } from "./core";
 import type { CoreName, Props } from "./core";
 import { inventory } from "./inventory";
 import { sizeUnitsNote } from "./legacy-units";
+import { quietly } from "./quiet-refusals";
 
 export interface DynamicHandlers {
   check(
@@ -42,6 +43,19 @@ export function sizeUnitsChange(core: (typeof cores)[CoreName], olds: Props | un
 }
 
 export function handlers(name: CoreName): DynamicHandlers {
+  const h = unquietHandlers(name);
+  // Every method reports an expected refusal once, through the engine (quiet-refusals.ts).
+  return {
+    check: (olds, news) => quietly(() => h.check(olds, news)),
+    diff: (id, olds, news) => quietly(() => h.diff(id, olds, news)),
+    create: (inputs) => quietly(() => h.create(inputs)),
+    read: (id, props) => quietly(() => h.read(id, props)),
+    update: (id, olds, news) => quietly(() => h.update(id, olds, news)),
+    delete: (id, props) => quietly(() => h.delete(id, props)),
+  };
+}
+
+function unquietHandlers(name: CoreName): DynamicHandlers {
   const core = cores[name];
   return {
     async check(olds, news) {

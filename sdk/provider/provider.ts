@@ -10,6 +10,7 @@ import { cores, CONTROL_KEYS } from "../jetstream/core";
 import type { AssetCore, DiffResult, Props } from "../jetstream/core";
 import { reveal, conceal, serversCarryCredentials } from "./secrets";
 import { sizeUnitsChange } from "../jetstream/dynamic-handlers";
+import { quietly } from "../jetstream/quiet-refusals";
 import type { Path } from "./secrets";
 import { resolvePlainInputs } from "./plain-inputs";
 import { components } from "../codegen/components";
@@ -78,7 +79,11 @@ export class NatsProvider implements provider.Provider {
     return core;
   }
 
-  async check(urn: string, olds: any, news: any): Promise<provider.CheckResult> {
+  check(urn: string, olds: any, news: any): Promise<provider.CheckResult> {
+    return quietly(async () => this.checkInputs(urn, olds, news));
+  }
+
+  private checkInputs(urn: string, olds: any, news: any): provider.CheckResult {
     const core = this.core(urn);
     const revealed = plain(news);
     const { inputs, failures } = core.check(revealed);
@@ -95,7 +100,11 @@ export class NatsProvider implements provider.Provider {
     };
   }
 
-  async diff(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
+  diff(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
+    return quietly(() => this.diffInputs(id, urn, olds, news));
+  }
+
+  private async diffInputs(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
     const before = plain(olds);
     const after = { ...plain(news), [OWNER_INPUT]: urn };
     const result = await this.core(urn).diff(id, before, after);
@@ -109,13 +118,15 @@ export class NatsProvider implements provider.Provider {
 
   async create(urn: string, inputs: any): Promise<provider.CreateResult> {
     const { value, secrets } = reveal(inputs);
-    const { id, outs } = await this.core(urn).create({ ...(value as Props), [OWNER_INPUT]: urn });
+    const { id, outs } = await quietly(() =>
+      this.core(urn).create({ ...(value as Props), [OWNER_INPUT]: urn }),
+    );
     return { id, outs: this.outputs(outs, secrets) };
   }
 
   async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
     const { value, secrets } = reveal(props ?? {});
-    const found = await this.core(urn).read(id, value as Props);
+    const found = await quietly(() => this.core(urn).read(id, value as Props));
     // Gone behind the program's back: an empty id tells the engine so.
     if (!found) return { id: "", props: {} };
     const outs = this.outputs(found.props, secrets);
@@ -125,16 +136,15 @@ export class NatsProvider implements provider.Provider {
 
   async update(id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
     const { value, secrets } = reveal(news);
-    const { outs } = await this.core(urn).update(id, plain(olds), {
-      ...(value as Props),
-      [OWNER_INPUT]: urn,
-    });
+    const { outs } = await quietly(() =>
+      this.core(urn).update(id, plain(olds), { ...(value as Props), [OWNER_INPUT]: urn }),
+    );
     return { outs: this.outputs(outs, secrets) };
   }
 
   async delete(id: string, urn: string, props: any): Promise<void> {
     // The engine gives the plugin the URN: the deleting resource is the one it names.
-    await this.core(urn).delete(id, { ...plain(props), [OWNER_INPUT]: urn });
+    await quietly(() => this.core(urn).delete(id, { ...plain(props), [OWNER_INPUT]: urn }));
   }
 
   async construct(
