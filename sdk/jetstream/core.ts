@@ -40,8 +40,6 @@ import { SIZE_UNITS, SIZE_UNITS_KEY, asRecorded } from "./legacy-units";
 
 /** Secret parts of a connection, kept apart so they can be stored as secrets. */
 export interface Credentials {
-  /** The servers, when their URLs carry credentials or the program marked them secret (dynamic.ts). */
-  servers?: string | string[];
   password?: string;
   token?: string;
   nkeySeed?: string;
@@ -785,7 +783,8 @@ function reservedMetadataProblems(config: Props): InputProblem[] {
 /** The full connection: public settings plus the secret credentials. */
 export function connectionOf(props: Props): ResolvedConnection {
   const conn = (props.connection ?? {}) as ResolvedConnection;
-  const creds = (props.credentials ?? {}) as Credentials;
+  // `servers` too, when their URLs carry credentials or the program marked them secret (dynamic.ts).
+  const creds = (props.credentials ?? {}) as Credentials & { servers?: string | string[] };
   const { tlsKey, ...secrets } = creds;
   const tls = conn.tls || tlsKey ? { ...conn.tls, ...(tlsKey ? { key: tlsKey } : {}) } : undefined;
   return JSON.parse(JSON.stringify({ ...conn, ...secrets, tls }));
