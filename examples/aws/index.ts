@@ -28,7 +28,7 @@ const events = new Stream("events", {
   subjects: ["events.>"],
   retention: "limits",
   maxAge: "7d",
-  maxBytes: "10GB",
+  maxBytes: "10GiB",
   replicas: 3,
   storage: "file",
   discard: "old",

@@ -26,7 +26,7 @@ const events = new Stream("events", {
   // Try `pulumi config set eventsMaxAge 14d` (an update) or
   // `pulumi config set eventsStorage memory` (a replacement) and preview.
   maxAge: config.get("eventsMaxAge") ?? "7d",
-  maxBytes: "10GB",
+  maxBytes: "10GiB",
   replicas: 3,
   storage: (config.get("eventsStorage") ?? "file") as "file" | "memory",
   discard: "old",

@@ -37,7 +37,11 @@ export interface PortForwardArgs {
  * in plain text.
  */
 export interface ConnectionArgs {
-  /** One or more server URLs, e.g. `nats://127.0.0.1:4222`. */
+  /**
+   * One or more server URLs, e.g. `nats://127.0.0.1:4222`. A URL carrying
+   * credentials (`nats://user:pass@host:4222`, `nats://token@host`) is kept
+   * secret in the state.
+   */
   servers: pulumi.Input<string | pulumi.Input<string>[]>;
   /** User name, with `password`. */
   user?: pulumi.Input<string>;

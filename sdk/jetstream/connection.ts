@@ -10,6 +10,7 @@ import { parseDuration } from "./units";
 import { parseVersion } from "./version";
 import type { Version } from "./version";
 import { JetStreamApi } from "./api";
+import { userinfoOf, withoutUserinfo } from "./server-urls";
 
 /** A connection's settings with every Input resolved (what the provider receives). */
 export interface ResolvedConnection {
@@ -81,7 +82,11 @@ async function open(conn: ResolvedConnection): Promise<Session> {
   const readyMs = ms(conn.readyTimeout, DEFAULT_READY_TIMEOUT_MS);
   const requestMs = ms(conn.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS);
   const deadline = Date.now() + readyMs;
-  const servers = Array.isArray(conn.servers) ? conn.servers : conn.servers.split(",").map((s) => s.trim());
+  const given = Array.isArray(conn.servers) ? conn.servers : conn.servers.split(",").map((s) => s.trim());
+  // The client ignores user info in a URL: take it as the credentials, connect
+  // to the bare URLs, and never print the credentials in a message.
+  const fromUrl = userinfoOf(given);
+  const servers = withoutUserinfo(given);
   const authenticator = conn.creds
     ? credsAuthenticator(new TextEncoder().encode(conn.creds))
     : conn.nkeySeed
@@ -98,9 +103,9 @@ async function open(conn: ResolvedConnection): Promise<Session> {
       nc = await connect({
         servers,
         name: "pulumi-nats",
-        user: conn.user,
-        pass: conn.password,
-        token: conn.token,
+        user: conn.user ?? fromUrl.user,
+        pass: conn.password ?? fromUrl.pass,
+        token: conn.token ?? fromUrl.token,
         authenticator,
         tls: conn.tls && (conn.tls.ca || conn.tls.cert) ? { ...conn.tls } : undefined,
         timeout: Math.min(requestMs, Math.max(deadline - Date.now(), 100)),

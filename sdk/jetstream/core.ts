@@ -4,7 +4,7 @@
 // plugin provider for other languages (sdk/provider) both call it.
 import { encodeAll, deepEqual } from "./fields";
 import type { Field, ChangeKind } from "./fields";
-import { DataLossError, InputError, ErrorCode, isApiError } from "./errors";
+import { DataLossError, InputError, ErrorCode, isApiError, explainServerError } from "./errors";
 import type { InputProblem } from "./errors";
 import { session } from "./connection";
 import type { ResolvedConnection, Session } from "./connection";
@@ -36,6 +36,7 @@ import {
   recordsOwner,
   withOwner,
 } from "./ownership";
+import { SIZE_UNITS, SIZE_UNITS_KEY, asRecorded } from "./legacy-units";
 
 /** Secret parts of a connection, kept apart so they can be stored as secrets. */
 export interface Credentials {
@@ -74,9 +75,9 @@ export const CONTROL_KEYS = [
  * Informational inputs that check adds so that `pulumi preview --diff` shows
  * what an update will do; never configuration, never compared, dropped from outputs.
  */
-export const PLAN_KEYS = ["plannedMigration", "plannedDataLoss"] as const;
+export const PLAN_KEYS = ["plannedMigration", "plannedDataLoss", "sizeUnitsChange"] as const;
 /** Keys the engine adds to inputs and outputs; never user configuration. */
-const ENGINE_KEYS = new Set(["__provider", "info", OWNER_INPUT, ...PLAN_KEYS]);
+const ENGINE_KEYS = new Set(["__provider", "info", OWNER_INPUT, SIZE_UNITS_KEY, ...PLAN_KEYS]);
 
 export type Props = Record<string, unknown>;
 
@@ -139,6 +140,11 @@ export class AssetCore {
     return out;
   }
 
+  /** The recorded inputs' configuration as the server received it (see legacy-units.ts). */
+  recorded(olds: Props): Record<string, unknown> {
+    return asRecorded(this.kind.rows, olds ?? {}, this.config(olds ?? {}));
+  }
+
   /** Validates every input locally, reporting each problem with its field; no server call. */
   check(news: Props): CheckResult {
     const failures: InputProblem[] = [];
@@ -183,7 +189,8 @@ export class AssetCore {
         });
       }
     }
-    return { inputs: news, failures };
+    // The mark travels with the inputs the engine records (see legacy-units.ts).
+    return { inputs: { ...news, [SIZE_UNITS_KEY]: SIZE_UNITS }, failures };
   }
 
   /** Like check, but throws an InputError listing every problem. */
@@ -203,7 +210,7 @@ export class AssetCore {
     const newConfig = this.config(news);
     const pendingRows = this.kind.rows.filter((row) => containsUnknown(newConfig[row.key]));
     if (pendingRows.length) return this.diffWithUnknowns(olds, news, pendingRows);
-    const before = this.kind.desired(this.config(olds));
+    const before = this.kind.desired(this.recorded(olds));
     const after = this.kind.desired(newConfig);
     const changed = this.kind.rows.filter((row) => !deepEqual(before[row.wire], after[row.wire]));
     const needsVersion = changed.some((row) => typeof row.change === "function");
@@ -366,7 +373,7 @@ export class AssetCore {
       return {};
     let before: Json, after: Json;
     try {
-      before = this.kind.desired(this.config(olds));
+      before = this.kind.desired(this.recorded(olds));
       after = this.kind.desired(this.config(news));
     } catch {
       return {};
@@ -515,7 +522,7 @@ export class AssetCore {
         return { id, props };
       return undefined;
     }
-    const desired = this.kind.desired(this.config(props));
+    const desired = this.kind.desired(this.recorded(props));
     const refreshed: Props = { ...props };
     for (const row of this.kind.rows) {
       if (row.createOnly || deepEqual(desired[row.wire], observed.config[row.wire])) continue;
@@ -531,7 +538,7 @@ export class AssetCore {
   async update(id: string, olds: Props, news: Props): Promise<{ outs: Props; migration?: MigrationResult }> {
     const config = this.validated(news);
     const s = await this.session(news);
-    const before = this.kind.desired(this.config(olds));
+    const before = this.kind.desired(this.recorded(olds));
     const desired = this.kind.desired(config);
     this.refuseUnsupported(desired, s.version);
     if (news.replaceStrategy === "migrate" && this.kind.holdsData) {
@@ -658,7 +665,7 @@ export class AssetCore {
   }
 
   private outputs(news: Props, observed: Observed): Props {
-    const outs: Props = { ...news, info: observed.info };
+    const outs: Props = { ...news, info: observed.info, [SIZE_UNITS_KEY]: SIZE_UNITS };
     for (const key of PLAN_KEYS) delete outs[key];
     return outs;
   }
@@ -719,32 +726,9 @@ export class AssetCore {
     );
   }
 
-  /** Adds the field the user should look at to server errors that have one. */
+  /** Adds the field the user should look at to server errors that have one (errors.ts: SERVER_ERROR_FIELDS). */
   private explain(err: unknown): unknown {
-    if (isApiError(err, ErrorCode.ReplicasNotSupported)) {
-      return new Error(
-        `replicas: the server is not clustered, so only replicas: 1 is possible (${(err as Error).message})`,
-      );
-    }
-    if (
-      isApiError(err, ErrorCode.InsufficientResources, ErrorCode.NoSuitablePeers, ErrorCode.ClusterNoPeers)
-    ) {
-      return new Error(
-        `replicas/placement: the cluster cannot place this ${this.kind.label} (${(err as Error).message}); ` +
-          "lower replicas to at most the number of servers (zones, when unique tags are set) or fix placement",
-      );
-    }
-    // A memory stream beyond max_memory_store answers 10028, a file one 10047.
-    if (isApiError(err, ErrorCode.InsufficientStorage, ErrorCode.InsufficientMemory)) {
-      return new Error(
-        `maxBytes/storage: the server has not enough ${this.kind.label === "consumer" ? "" : "reserved "}storage left for this ` +
-          `${this.kind.label} (${(err as Error).message}); lower maxBytes or raise the server's max_file_store/max_memory_store`,
-      );
-    }
-    if (isApiError(err, ErrorCode.SubjectsOverlap)) {
-      return new Error(`subjects: ${(err as Error).message}; another stream already stores these subjects`);
-    }
-    return err;
+    return explainServerError(err, this.kind.label);
   }
 }
 
@@ -799,7 +783,8 @@ function reservedMetadataProblems(config: Props): InputProblem[] {
 /** The full connection: public settings plus the secret credentials. */
 export function connectionOf(props: Props): ResolvedConnection {
   const conn = (props.connection ?? {}) as ResolvedConnection;
-  const creds = (props.credentials ?? {}) as Credentials;
+  // `servers` too, when their URLs carry credentials or the program marked them secret (dynamic.ts).
+  const creds = (props.credentials ?? {}) as Credentials & { servers?: string | string[] };
   const { tlsKey, ...secrets } = creds;
   const tls = conn.tls || tlsKey ? { ...conn.tls, ...(tlsKey ? { key: tlsKey } : {}) } : undefined;
   return JSON.parse(JSON.stringify({ ...conn, ...secrets, tls }));

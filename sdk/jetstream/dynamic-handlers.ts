@@ -5,6 +5,8 @@
 import { cores } from "./core";
 import type { CoreName, Props } from "./core";
 import { inventory } from "./inventory";
+import { sizeUnitsNote } from "./legacy-units";
+import { quietly } from "./quiet-refusals";
 
 export interface DynamicHandlers {
   check(
@@ -33,7 +35,27 @@ function idOf(core: (typeof cores)[CoreName], props: Props): string {
   }
 }
 
+/** The note explaining sizes an earlier version read otherwise (see legacy-units.ts). */
+export function sizeUnitsChange(core: (typeof cores)[CoreName], olds: Props | undefined, news: Props) {
+  if (!olds || !Object.keys(core.config(olds)).length) return {};
+  const note = sizeUnitsNote(core.kind.rows, olds, news);
+  return note ? { sizeUnitsChange: note } : {};
+}
+
 export function handlers(name: CoreName): DynamicHandlers {
+  const h = unquietHandlers(name);
+  // Every method reports an expected refusal once, through the engine (quiet-refusals.ts).
+  return {
+    check: (olds, news) => quietly(() => h.check(olds, news)),
+    diff: (id, olds, news) => quietly(() => h.diff(id, olds, news)),
+    create: (inputs) => quietly(() => h.create(inputs)),
+    read: (id, props) => quietly(() => h.read(id, props)),
+    update: (id, olds, news) => quietly(() => h.update(id, olds, news)),
+    delete: (id, props) => quietly(() => h.delete(id, props)),
+  };
+}
+
+function unquietHandlers(name: CoreName): DynamicHandlers {
   const core = cores[name];
   return {
     async check(olds, news) {
@@ -42,7 +64,10 @@ export function handlers(name: CoreName): DynamicHandlers {
       // Shown by `pulumi preview --diff` beside the inputs: a migration and what
       // it does, or the number of messages an agreed replacement destroys.
       // Never compared by diff, and dropped from the outputs.
-      let planned = await core.plannedChange(olds, checked.inputs);
+      let planned: Record<string, string> = {
+        ...(await core.plannedChange(olds, checked.inputs)),
+        ...sizeUnitsChange(core, olds, checked.inputs),
+      };
       // For a replacement the engine checks the new inputs again as a create
       // (no olds) and shows those: carry the note over to that second check.
       const key = `${name}/${idOf(core, news)}`;

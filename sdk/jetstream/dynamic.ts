@@ -4,6 +4,7 @@
 // handlers from. Credentials travel as a separate secret input.
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionArgs } from "./connection-args";
+import { serversCarryCredentials, withoutUserinfo } from "./server-urls";
 import type { CoreName } from "./core";
 import type { StreamConfigInputs } from "./tables/stream";
 import type { ConsumerConfigInputs } from "./tables/consumer";
@@ -105,12 +106,31 @@ function serializableProvider(core: ProviderKind): pulumi.dynamic.ResourceProvid
   };
 }
 
-/** Splits a connection into public settings and secret credentials. */
+/** What the public settings show for servers the program marked secret. */
+export const SECRET_SERVERS = "[secret]";
+
+/**
+ * Splits a connection into public settings and secret credentials. Servers
+ * are credentials when a URL carries user:pass@ (then the public settings
+ * show them without it) or when the program marked them secret (then the
+ * public settings show SECRET_SERVERS); the full URLs travel in `credentials`,
+ * which the provider merges over the public settings (core.ts connectionOf).
+ */
 export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
   const all = pulumi.output(connection);
+  // Only a connection given as an object tells whether its `servers` alone
+  // was secret; one secret Output as a whole (NatsCluster.connection) says
+  // nothing about its servers, which then count as secret only with user info.
+  const given = pulumi.Output.isInstance(connection) ? undefined : (connection as ConnectionArgs).servers;
+  const markedSecret = given === undefined ? Promise.resolve(false) : pulumi.isSecret(pulumi.output(given));
+  const serversSecret = all.apply(async (c) => serversCarryCredentials(c.servers) || (await markedSecret));
   const pub = pulumi.unsecret(
-    all.apply((c) => ({
-      servers: c.servers,
+    pulumi.all([all, pulumi.unsecret(serversSecret)]).apply(([c, secretServers]) => ({
+      servers: !secretServers
+        ? c.servers
+        : serversCarryCredentials(c.servers)
+          ? withoutUserinfo(c.servers)
+          : SECRET_SERVERS,
       user: c.user,
       domain: c.domain,
       apiPrefix: c.apiPrefix,
@@ -121,13 +141,14 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
     })),
   );
   const credentials = pulumi.secret(
-    all.apply((c) => ({
+    pulumi.all([all, serversSecret]).apply(([c, secretServers]) => ({
       password: c.password,
       token: c.token,
       nkeySeed: c.nkeySeed,
       creds: c.creds,
       tlsKey: c.tls?.key,
       kubeconfig: c.kubeconfig,
+      ...(secretServers ? { servers: c.servers } : {}),
     })),
   );
   return { connection: pub, credentials };

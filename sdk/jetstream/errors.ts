@@ -43,6 +43,12 @@ export const ErrorCode = {
   InsufficientMemory: 10028,
   /** "error creating store for stream" */
   StreamStoreFailed: 10049,
+  /** A consumer with more replicas than its stream. */
+  ConsumerReplicasExceedStream: 10126,
+  /** "consumer subject filters cannot overlap" */
+  ConsumerFiltersOverlap: 10138,
+  /** "consumer deliver subject forms a cycle" */
+  ConsumerDeliverCycle: 10081,
 } as const;
 
 /** An error answered by the JetStream API, with its numeric code. */
@@ -58,6 +64,128 @@ export class JetStreamApiError extends Error {
     super(`${description} (JetStream error ${code})`);
     this.name = "JetStreamApiError";
   }
+}
+
+/**
+ * The server refused a configuration for a reason that belongs to one input:
+ * the message names that input first, then keeps the server's own words and
+ * code. An expected refusal, like an InputError: reported without a stack.
+ */
+export class ServerRefusalError extends Error {
+  constructor(
+    /** The input to change, e.g. `mirror/sources` or `replicas`. */
+    readonly property: string,
+    readonly serverError: JetStreamApiError,
+    /** What to change, when the server's description does not say. */
+    hint?: string,
+  ) {
+    super(
+      `${property}: ${serverError.description}${hint ? `; ${hint}` : ""} (JetStream error ${serverError.code})`,
+      { cause: serverError },
+    );
+    this.name = "ServerRefusalError";
+  }
+}
+
+interface ErrorField {
+  codes: readonly number[];
+  /** For the generic "invalid configuration" codes: which description this row is about. */
+  description?: RegExp;
+  property: string;
+  /** What to change, when the server's description does not say; `label` is the asset's kind. */
+  hint?: (label: string) => string;
+}
+
+/**
+ * Server error -> input: THE one table. First match wins, so the specific
+ * descriptions of the generic code 10052 ("stream configuration invalid")
+ * come before its fallbacks. From nats-server 2.14's errors.json and the
+ * descriptions stream.go (checkStreamCfg) gives 10052.
+ */
+export const SERVER_ERROR_FIELDS: readonly ErrorField[] = [
+  {
+    codes: [ErrorCode.StreamInvalidConfig],
+    description: /detected cycle/,
+    property: "mirror/sources",
+    hint: () => "the stream would copy from itself, directly or through streams that copy from it",
+  },
+  {
+    codes: [ErrorCode.StreamInvalidConfig],
+    description: /republish destination forms a cycle/,
+    property: "republish.dest",
+    hint: () => "the destination overlaps the stream's own subjects; choose one outside them",
+  },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /republish/, property: "republish" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /duplicates window/, property: "duplicateWindow" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /max age/, property: "maxAge" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /placement/, property: "placement" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /maximum replicas/, property: "replicas" },
+  {
+    codes: [ErrorCode.StreamInvalidConfig],
+    description: /subject delete marker/i,
+    property: "subjectDeleteMarkerTtl",
+  },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /counter stream/, property: "allowMsgCounter" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /message schedul/, property: "allowMsgSchedules" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /persist mode/, property: "persistMode" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /roll-ups/, property: "allowRollup" },
+  {
+    codes: [ErrorCode.StreamInvalidConfig],
+    description: /discard new per subject/,
+    property: "discardNewPerSubject",
+  },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /description/, property: "description" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /metadata/, property: "metadata" },
+  { codes: [ErrorCode.StreamInvalidConfig], description: /subject/, property: "subjects" },
+  {
+    codes: [ErrorCode.ConsumerReplicasExceedStream],
+    property: "replicas",
+    hint: () => "a consumer cannot have more replicas than its stream; lower it (or leave it unset)",
+  },
+  {
+    codes: [ErrorCode.ConsumerFiltersOverlap],
+    property: "filterSubjects",
+    hint: () => "a consumer's filters must not overlap; remove the narrower one",
+  },
+  {
+    codes: [ErrorCode.ConsumerDeliverCycle],
+    property: "deliverSubject",
+    hint: () => "the deliver subject overlaps the stream's subjects; choose one outside them",
+  },
+  {
+    codes: [ErrorCode.ReplicasNotSupported],
+    property: "replicas",
+    hint: () => "the server is not clustered, so only replicas: 1 is possible",
+  },
+  {
+    codes: [ErrorCode.InsufficientResources, ErrorCode.NoSuitablePeers, ErrorCode.ClusterNoPeers],
+    property: "replicas/placement",
+    hint: (label) =>
+      `the cluster cannot place this ${label}; lower replicas to at most the number of servers ` +
+      "(zones, when unique tags are set) or fix placement",
+  },
+  {
+    // A memory stream beyond max_memory_store answers 10028, a file one 10047.
+    codes: [ErrorCode.InsufficientStorage, ErrorCode.InsufficientMemory],
+    property: "maxBytes/storage",
+    hint: (label) =>
+      `the server has not enough reserved storage left for this ${label}; lower maxBytes or raise the ` +
+      "server's max_file_store/max_memory_store",
+  },
+  {
+    codes: [ErrorCode.SubjectsOverlap],
+    property: "subjects",
+    hint: () => "another stream already stores these subjects",
+  },
+];
+
+/** The server error as a ServerRefusalError naming its input, or unchanged when the table has no row for it. */
+export function explainServerError(err: unknown, label: string): unknown {
+  if (!(err instanceof JetStreamApiError)) return err;
+  const row = SERVER_ERROR_FIELDS.find(
+    (r) => r.codes.includes(err.code) && (!r.description || r.description.test(err.description)),
+  );
+  return row ? new ServerRefusalError(row.property, err, row.hint?.(label)) : err;
 }
 
 /** The operation cannot run without losing data the user has not agreed to lose. */

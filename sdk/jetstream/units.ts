@@ -1,5 +1,5 @@
 // Durations and sizes: the one place where human strings ("7d", "250ms",
-// "10GiB") and numbers become the server's units (nanoseconds, bytes) and back.
+// "10GiB", "10GB" read as NATS reads it: 10×1024³) and numbers become the server's units (nanoseconds, bytes) and back.
 //
 // Numbers given for durations are milliseconds (the JavaScript convention);
 // numbers given for sizes are bytes. Parsing goes through BigInt so that
@@ -18,30 +18,34 @@ const NS_PER: Record<string, bigint> = {
   w: 604_800_000_000_000n,
 };
 
-const BYTES_PER: Record<string, bigint> = {
-  "": 1n,
-  b: 1n,
-  k: 1000n,
-  kb: 1000n,
-  m: 1000n ** 2n,
-  mb: 1000n ** 2n,
-  g: 1000n ** 3n,
-  gb: 1000n ** 3n,
-  t: 1000n ** 4n,
-  tb: 1000n ** 4n,
-  p: 1000n ** 5n,
-  pb: 1000n ** 5n,
-  ki: 1024n,
-  kib: 1024n,
-  mi: 1024n ** 2n,
-  mib: 1024n ** 2n,
-  gi: 1024n ** 3n,
-  gib: 1024n ** 3n,
-  ti: 1024n ** 4n,
-  tib: 1024n ** 4n,
-  pi: 1024n ** 5n,
-  pib: 1024n ** 5n,
-};
+/**
+ * Size units as NATS reads them: nats-server's configuration parser
+ * (conf/parse.go: "KB", "Ki", "KiB" = 1024) and the NATS CLI
+ * (internal/util ParseStringAsBytes: "KB", "KiB" = 1024) agree that every
+ * unit ending in B, i or iB is binary. Case-insensitive, like both parsers.
+ */
+const BYTES_PER: Record<string, bigint> = { "": 1n, b: 1n };
+const PREFIXES = ["k", "m", "g", "t", "p", "e"] as const;
+PREFIXES.forEach((prefix, i) => {
+  const bytes = 1024n ** BigInt(i + 1);
+  for (const suffix of ["b", "i", "ib"]) BYTES_PER[prefix + suffix] = bytes;
+});
+
+/**
+ * A bare prefix ("10G") means 1000^n to the server's configuration parser
+ * and 1024^n to the NATS CLI: refused, so that neither reading is a surprise.
+ */
+const AMBIGUOUS = new Set<string>(PREFIXES);
+
+/**
+ * How versions before NATS units read a size unit: "K"/"KB" as 1000^n
+ * (SI), "Ki"/"KiB" as 1024^n. Only for states those versions recorded.
+ */
+const LEGACY_BYTES_PER: Record<string, bigint> = { "": 1n, b: 1n };
+PREFIXES.slice(0, 5).forEach((prefix, i) => {
+  LEGACY_BYTES_PER[prefix] = LEGACY_BYTES_PER[prefix + "b"] = 1000n ** BigInt(i + 1);
+  LEGACY_BYTES_PER[prefix + "i"] = LEGACY_BYTES_PER[prefix + "ib"] = 1024n ** BigInt(i + 1);
+});
 
 /** A value the user may write as a number or a human string. */
 export type DurationInput = string | number;
@@ -86,13 +90,15 @@ function toSafeNumber(value: bigint, original: string, unit: string): number {
  */
 export function parseDuration(input: DurationInput): number {
   if (typeof input === "number") {
-    if (!Number.isFinite(input) || input < 0) {
+    if (input < 0) throw new UnitError(`${input} is negative: a duration is 0 or more milliseconds`);
+    if (!Number.isFinite(input)) {
       throw new UnitError(`${input} is not a duration: give a non-negative number of milliseconds`);
     }
     return toSafeNumber(scaleDecimal(numberText(input), NS_PER.ms, "duration"), String(input), "nanoseconds");
   }
   const text = input.trim();
   if (text === "0") return 0;
+  if (/^-\s*\d/.test(text)) throw new UnitError(`"${input}" is negative: a duration is "0" or more`);
   const part = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w)/gy;
   let total = 0n;
   let consumed = 0;
@@ -141,11 +147,28 @@ export function formatDuration(ns: number): string {
 }
 
 /**
- * Parses a size into bytes: a number of bytes, or a string with SI ("10GB" =
- * 10×1000³) or binary ("10GiB", "10Gi" = 10×1024³) units. "-1" means unlimited
- * where a field allows it.
+ * Parses a size into bytes, as NATS reads it: a number of bytes, or a string
+ * with a unit ("10GiB" = "10GB" = "10Gi" = 10×1024³, "512MB", "100B").
+ * "-1" means unlimited where a field allows it. A bare prefix ("10G") is
+ * refused: nats-server's configuration and the NATS CLI read it differently.
  */
 export function parseSize(input: SizeInput): number {
+  return sizeWith(BYTES_PER, input);
+}
+
+/**
+ * A size as versions before NATS units read it ("10GB" = 10×1000³), for
+ * states they recorded; undefined when the text is not a size to them.
+ */
+export function parseLegacySize(input: SizeInput): number | undefined {
+  try {
+    return sizeWith(LEGACY_BYTES_PER, input);
+  } catch {
+    return undefined;
+  }
+}
+
+function sizeWith(units: Record<string, bigint>, input: SizeInput): number {
   if (typeof input === "number") {
     if (!Number.isSafeInteger(input)) throw new UnitError(`${input} is not a whole number of bytes`);
     return input;
@@ -153,29 +176,40 @@ export function parseSize(input: SizeInput): number {
   const text = input.trim();
   if (text === "-1") return -1;
   const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text);
-  const unit = m ? BYTES_PER[m[2].toLowerCase()] : undefined;
+  const name = m ? m[2].toLowerCase() : "";
+  if (m && units === BYTES_PER && AMBIGUOUS.has(name)) {
+    const exact = (u: bigint) => {
+      try {
+        return String(scaleDecimal(m[1], u, "size"));
+      } catch {
+        return "not whole";
+      }
+    };
+    const n = PREFIXES.indexOf(name as (typeof PREFIXES)[number]) + 1;
+    throw new UnitError(
+      `"${input}" is ambiguous: nats-server's configuration reads "${m[2]}" as 1000^${n} ` +
+        `(${exact(1000n ** BigInt(n))} bytes), the NATS CLI as 1024^${n} (${exact(1024n ** BigInt(n))} bytes); ` +
+        `write "${m[1]}${m[2].toUpperCase()}iB" for the binary size, or the number of bytes`,
+    );
+  }
+  const unit = m ? units[name] : undefined;
   if (!m || unit === undefined) {
     throw new UnitError(
-      `"${input}" is not a size: use forms like "512MiB", "10GiB", "1GB" or a number of bytes`,
+      `"${input}" is not a size: use forms like "512MiB", "10GiB" (or "10GB": NATS reads GB as 1024³) or a number of bytes`,
     );
   }
   return toSafeNumber(scaleDecimal(m[1], unit, "size"), input, "bytes");
 }
 
-/** Formats bytes with the unit that gives the shortest exact text ("10GiB", "10GB"). */
+/** Formats bytes with the largest binary unit that divides them ("10GiB", "1536B"). */
 export function formatSize(bytes: number): string {
   if (bytes < 0) return String(bytes);
-  // The shortest exact form, binary or SI: 10e9 reads "10GB", not "9765625KiB"
-  // (what a user wrote as "10GB" comes back recognisable after a refresh).
-  let best = `${bytes}B`;
-  for (const unit of ["PiB", "PB", "TiB", "TB", "GiB", "GB", "MiB", "MB", "KiB", "KB"] as const) {
+  // The unit spelt "iB", which every NATS tool reads the same way.
+  for (const unit of ["EiB", "PiB", "TiB", "GiB", "MiB", "KiB"] as const) {
     const size = BYTES_PER[unit.toLowerCase()];
-    if (bytes > 0 && BigInt(bytes) % size === 0n) {
-      const text = `${BigInt(bytes) / size}${unit}`;
-      if (text.length < best.length) best = text;
-    }
+    if (bytes > 0 && BigInt(bytes) % size === 0n) return `${BigInt(bytes) / size}${unit}`;
   }
-  return best;
+  return `${bytes}B`;
 }
 
 /** A number's plain decimal text (no exponent), for exact scaling. */

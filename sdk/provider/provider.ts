@@ -8,7 +8,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { cores, CONTROL_KEYS } from "../jetstream/core";
 import type { AssetCore, DiffResult, Props } from "../jetstream/core";
-import { reveal, conceal } from "./secrets";
+import { reveal, conceal, serversCarryCredentials } from "./secrets";
+import { sizeUnitsChange } from "../jetstream/dynamic-handlers";
+import { quietly } from "../jetstream/quiet-refusals";
 import type { Path } from "./secrets";
 import { resolvePlainInputs } from "./plain-inputs";
 import { components } from "../codegen/components";
@@ -77,13 +79,32 @@ export class NatsProvider implements provider.Provider {
     return core;
   }
 
-  async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
-    const { failures } = this.core(urn).check(plain(news));
-    // The inputs are kept as sent, secrets still wrapped, so they stay secret in the state.
-    return { inputs: news, failures };
+  check(urn: string, olds: any, news: any): Promise<provider.CheckResult> {
+    return quietly(async () => this.checkInputs(urn, olds, news));
   }
 
-  async diff(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
+  private checkInputs(urn: string, olds: any, news: any): provider.CheckResult {
+    const core = this.core(urn);
+    const revealed = plain(news);
+    const { inputs, failures } = core.check(revealed);
+    // The engine records check's result as the inputs. Generated SDKs do not
+    // mark nested fields secret, so every credential field is made secret here
+    // (secrets the SDK did mark stay wrapped), and `servers` too when a URL
+    // carries user:pass@ or a token.
+    const servers = (revealed.connection as Props | undefined)?.servers;
+    const secretPaths = [...this.credentialPaths, ...(serversCarryCredentials(servers) ? [SERVERS] : [])];
+    const extra = Object.fromEntries(Object.entries(inputs).filter(([k]) => !(k in revealed)));
+    return {
+      inputs: conceal({ ...news, ...extra, ...sizeUnitsChange(core, plain(olds), revealed) }, secretPaths),
+      failures,
+    };
+  }
+
+  diff(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
+    return quietly(() => this.diffInputs(id, urn, olds, news));
+  }
+
+  private async diffInputs(id: string, urn: string, olds: any, news: any): Promise<DetailedDiffResult> {
     const before = plain(olds);
     const after = { ...plain(news), [OWNER_INPUT]: urn };
     const result = await this.core(urn).diff(id, before, after);
@@ -97,13 +118,15 @@ export class NatsProvider implements provider.Provider {
 
   async create(urn: string, inputs: any): Promise<provider.CreateResult> {
     const { value, secrets } = reveal(inputs);
-    const { id, outs } = await this.core(urn).create({ ...(value as Props), [OWNER_INPUT]: urn });
+    const { id, outs } = await quietly(() =>
+      this.core(urn).create({ ...(value as Props), [OWNER_INPUT]: urn }),
+    );
     return { id, outs: this.outputs(outs, secrets) };
   }
 
   async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
     const { value, secrets } = reveal(props ?? {});
-    const found = await this.core(urn).read(id, value as Props);
+    const found = await quietly(() => this.core(urn).read(id, value as Props));
     // Gone behind the program's back: an empty id tells the engine so.
     if (!found) return { id: "", props: {} };
     const outs = this.outputs(found.props, secrets);
@@ -113,16 +136,15 @@ export class NatsProvider implements provider.Provider {
 
   async update(id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
     const { value, secrets } = reveal(news);
-    const { outs } = await this.core(urn).update(id, plain(olds), {
-      ...(value as Props),
-      [OWNER_INPUT]: urn,
-    });
+    const { outs } = await quietly(() =>
+      this.core(urn).update(id, plain(olds), { ...(value as Props), [OWNER_INPUT]: urn }),
+    );
     return { outs: this.outputs(outs, secrets) };
   }
 
   async delete(id: string, urn: string, props: any): Promise<void> {
     // The engine gives the plugin the URN: the deleting resource is the one it names.
-    await this.core(urn).delete(id, { ...plain(props), [OWNER_INPUT]: urn });
+    await quietly(() => this.core(urn).delete(id, { ...plain(props), [OWNER_INPUT]: urn }));
   }
 
   async construct(
@@ -145,9 +167,13 @@ export class NatsProvider implements provider.Provider {
 
   /** Outputs with the places that were secret in the inputs, and every credential field, secret again. */
   private outputs(outs: Props, inputSecrets: Path[]): Props {
-    return conceal(outs, [...inputSecrets, ...this.credentialPaths]);
+    const servers = (outs.connection as Props | undefined)?.servers;
+    const carry = serversCarryCredentials(servers) ? [SERVERS] : [];
+    return conceal(outs, [...inputSecrets, ...this.credentialPaths, ...carry]);
   }
 }
+
+const SERVERS: Path = ["connection", "servers"];
 
 function plain(value: unknown): Props {
   return (reveal(value ?? {}).value ?? {}) as Props;

@@ -10,6 +10,8 @@ import {
   unknownValue,
 } from "@pulumi/pulumi/runtime/rpc";
 
+export { serversCarryCredentials } from "../jetstream/server-urls";
+
 export type Path = readonly string[];
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

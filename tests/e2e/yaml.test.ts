@@ -153,13 +153,10 @@ describe("e2e: credentials given to the nats plugin from YAML stay out of the st
     assert.match(up.output, /\+ 7 created/);
   });
 
-  // Pending: the plugin records a resource's connection inputs as given, so
-  // credentials from plain config are in the state in plain text (this scan
-  // finds the password, the URL's user:password@, the token, the nkey seed,
-  // the creds and the TLS key; outputs already hide tls.key only). The
-  // plugin's check marking every credential secret is branch safety-input's
-  // fix, not on main yet; remove .skip when it is.
-  it.skip("keeps the password, URL credentials, token, nkey seed, creds and TLS key out of the state", () => {
+  // Credentials from plain config: only the plugin's check can mark them
+  // secret (every `secret: true` field of the schema, and servers whose URL
+  // carries user:password@).
+  it("keeps the password, URL credentials, token, nkey seed, creds and TLS key out of the state", () => {
     const state = stack.stateText();
     const leaked = Object.entries(secrets)
       .filter(([, value]) => value && state.includes(value))

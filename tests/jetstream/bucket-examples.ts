@@ -65,7 +65,7 @@ const common: Record<string, (c: Ctx) => RowExample> = {
   maxBytes: () => ({
     value: "1MiB",
     wire: 1024 * 1024,
-    next: { value: "2MB", wire: 2_000_000, rule: "update" },
+    next: { value: "2MB", wire: 2 * 1024 * 1024, rule: "update" },
   }),
   storage: () => ({
     base: { storage: undefined },

@@ -249,6 +249,58 @@ describe("check: bad inputs are refused locally, naming the field", () => {
       refuses(consumer, { ...c, priorityGroups: ["g"] }, "priorityPolicy");
       refuses(consumer, { ...c, ackPolicy: "none", maxAckPending: 5 }, "maxAckPending");
     });
+    it("a stream that mirrors or sources itself (the server's 10052 'detected cycle')", () => {
+      refuses(stream, { name: "S", mirror: { name: "S" } }, "mirror.name", /itself/);
+      refuses(
+        stream,
+        { name: "S", subjects: ["s.>"], sources: [{ name: "S" }] },
+        "sources[0].name",
+        /itself/,
+      );
+      refuses(
+        stream,
+        { name: "S", subjects: ["s.>"], sources: [{ name: "O" }, { name: "S", filterSubject: "s.a" }] },
+        "sources[1].name",
+        /itself/,
+      );
+      // Another domain's stream of the same name is another stream.
+      assert.deepEqual(failures(stream, { name: "S", mirror: { name: "S", domain: "hub" } }), []);
+      assert.deepEqual(
+        failures(stream, { name: "S", mirror: { name: "S", external: { api: "$JS.hub.API" } } }),
+        [],
+      );
+    });
+    it("a republish destination inside the stream's own subjects (a cycle)", () => {
+      refuses(
+        stream,
+        { name: "S", subjects: ["orders.>"], republish: { src: ">", dest: "orders.copy.>" } },
+        "republish.dest",
+        /orders\.>.*cycle|cycle.*orders\.>/,
+      );
+      // Without subjects the stream stores its name.
+      refuses(stream, { name: "S", republish: { src: ">", dest: "S" } }, "republish.dest", /cycle/);
+      assert.deepEqual(
+        failures(stream, { name: "S", subjects: ["orders.>"], republish: { src: ">", dest: "copy.>" } }),
+        [],
+      );
+    });
+    it("overlapping consumer filterSubjects (the server's 10138)", () => {
+      const c = { stream: "S", name: "c" };
+      refuses(consumer, { ...c, filterSubjects: ["a.>", "a.b"] }, "filterSubjects[1]", /overlaps "a\.>"/);
+      refuses(consumer, { ...c, filterSubjects: ["a.*.c", "a.b.*"] }, "filterSubjects[1]", /overlaps/);
+      refuses(consumer, { ...c, filterSubjects: ["x", "x"] }, "filterSubjects[1]", /overlaps/);
+      assert.deepEqual(failures(consumer, { ...c, filterSubjects: ["a.>", "b.>"] }), []);
+    });
+    it("an empty placement tag (a cluster refuses it with 10005)", () => {
+      refuses(stream, { name: "S", placement: { tags: [""] } }, "placement.tags[0]", /empty/);
+      refuses(stream, { name: "S", placement: { tags: ["az:a", " "] } }, "placement.tags[1]", /empty/);
+      refuses(kv, { bucket: "B", placement: { tags: [""] } }, "placement.tags[0]", /empty/);
+    });
+    it("a negative duration says negative, naming the field", () => {
+      refuses(stream, { name: "S", maxAge: "-1s" }, "maxAge", /negative/);
+      refuses(stream, { name: "S", maxAge: -5 }, "maxAge", /negative/);
+      refuses(consumer, { stream: "S", name: "c", ackWait: "-30s" }, "ackWait", /negative/);
+    });
     it("KV history 0 and 65 (the 64 limit lives in clients; the server would store them)", () => {
       refuses(kv, { bucket: "B", history: 0 }, "history", /out of range/);
       refuses(kv, { bucket: "B", history: 65 }, "history", /out of range/);

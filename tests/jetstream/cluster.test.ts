@@ -291,7 +291,7 @@ describe("JetStream core on a 3-node cluster", function () {
     assert.deepEqual(stream.config.subjects, ["events.>"]);
     assert.equal(stream.config.retention, "limits");
     assert.equal(stream.config.max_age, 7 * 24 * 3600e9);
-    assert.equal(stream.config.max_bytes, 10_000_000_000);
+    assert.equal(stream.config.max_bytes, 1024 * 1024 * 1024 * 10);
     assert.equal(stream.config.num_replicas, 3);
     assert.equal(stream.config.storage, "file");
     assert.equal(stream.config.discard, "old");

@@ -1,11 +1,12 @@
 // Adoption, deletion, precise durations and sizes, and consumers that work
 // with the JetStream client, against a real server.
 import assert from "node:assert/strict";
-import { startServer } from "../harness";
+import { startServer, natsCli } from "../harness";
 import type { NatsServer } from "../harness";
 import { DataLossError, ErrorCode, JetStreamApiError } from "../../sdk/jetstream/errors";
 import { closeSessions, cores, publish, withConnection } from "./support";
 import { ctxFor } from "./table-runner";
+import { sizeUnitsChange } from "../../sdk/jetstream/dynamic-handlers";
 
 describe("lifecycle: adoption, deletion, units, consumers at work", function () {
   this.timeout(30_000);
@@ -139,7 +140,7 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
         subjects: [`${c.subj}.*.x`],
         storage: "memory",
       });
-      await assert.rejects(stream.create(b), /^Error: subjects: .*another stream/);
+      await assert.rejects(stream.create(b), /^ServerRefusalError: subjects: .*another stream/);
       const ok = withConnection(server, {
         name: `${c.name}B`,
         subjects: [`${c.subj}.b.>`],
@@ -148,7 +149,7 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
       const { id, outs } = await stream.create(ok);
       await assert.rejects(
         stream.update(id, outs, { ...ok, subjects: [`${c.subj}.>`] }),
-        /^Error: subjects: /,
+        /^ServerRefusalError: subjects: /,
       );
     });
 
@@ -253,7 +254,7 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
       assert.deepEqual((await consumer.diff(id, outs, later)).replaces, ["optStartTime"]);
     });
 
-    it("10GiB and 10GB are different sizes; 10GB and 10000000000 are the same", async () => {
+    it("sizes follow NATS: 10GB is 10GiB; the ambiguous 10G is refused naming the field", async () => {
       const c = ctxFor("SZ", server);
       const inputs = withConnection(server, {
         name: c.name,
@@ -262,14 +263,77 @@ describe("lifecycle: adoption, deletion, units, consumers at work", function () 
         maxBytes: "10GB",
       });
       const { id, outs } = await stream.create(inputs);
-      assert.equal((await (await api()).streamInfo(c.name)).config.max_bytes, 10_000_000_000);
-      assert.equal((await stream.diff(id, outs, { ...inputs, maxBytes: 10_000_000_000 })).changes, false);
-      assert.equal((await stream.diff(id, outs, { ...inputs, maxBytes: "10000MB" })).changes, false);
-      const gib = { ...inputs, maxBytes: "10GiB" };
-      assert.deepEqual((await stream.diff(id, outs, gib)).fields, [{ property: "maxBytes", kind: "update" }]);
-      await stream.update(id, outs, gib);
-      assert.equal((await (await api()).streamInfo(c.name)).config.max_bytes, 10 * 1024 ** 3);
+      assert.equal((await (await api()).streamInfo(c.name)).config.max_bytes, 1024 * 1024 * 1024 * 10);
+      for (const same of [1024 * 1024 * 1024 * 10, "10GiB", "10Gi", "10240MB", "10gb"]) {
+        const diff = await stream.diff(id, outs, { ...inputs, maxBytes: same });
+        assert.equal(diff.changes, false, `${same}: ${JSON.stringify(diff)}`);
+      }
+      assert.deepEqual(
+        stream.check({ ...inputs, maxBytes: "10G" }).failures.map((f) => f.property),
+        ["maxBytes"],
+      );
+      assert.match(stream.check({ ...inputs, maxBytes: "10G" }).failures[0].reason, /ambiguous.*10GiB/);
       await stream.delete(id, { ...outs, allowDataLoss: true });
+    });
+
+    it("adopting a stream made with the NATS CLI keeps its limit (10GB both ways)", async () => {
+      const c = ctxFor("SZCLI", server);
+      await natsCli(
+        [
+          "stream",
+          "add",
+          c.name,
+          `--subjects=${c.subj}.>`,
+          "--storage=file",
+          "--max-bytes=10GB",
+          "--defaults",
+        ],
+        { server: server.url },
+      );
+      const made = (await (await api()).streamInfo(c.name)).config;
+      const inputs = withConnection(server, {
+        name: c.name,
+        subjects: [`${c.subj}.>`],
+        storage: "file",
+        maxBytes: "10GB",
+        adopt: true,
+      });
+      const { outs } = await stream.create(inputs);
+      const after = (await (await api()).streamInfo(c.name)).config;
+      assert.equal(after.max_bytes, made.max_bytes, "the CLI's 10GB and ours are the same size");
+      assert.equal(after.max_bytes, 1024 * 1024 * 1024 * 10);
+      await stream.delete(c.name, { ...outs, allowDataLoss: true });
+    });
+
+    it("a state recorded before NATS units: the preview shows and explains the limit going to 10GiB", async () => {
+      const c = ctxFor("SZOLD", server);
+      // What an earlier version did with maxBytes "10GB": sent 10^9 bytes, recorded the text, no mark.
+      await (
+        await api()
+      ).streamCreate({ name: c.name, subjects: [`${c.subj}.>`], storage: "file", max_bytes: 10_000_000_000 });
+      await publish(server, `${c.subj}.x`, 3);
+      const inputs = withConnection(server, {
+        name: c.name,
+        subjects: [`${c.subj}.>`],
+        storage: "file",
+        maxBytes: "10GB",
+      });
+      const recorded = { ...inputs, info: {} };
+      const diff = await stream.diff(c.name, recorded, inputs);
+      assert.equal(diff.changes, true, "not silent: the limit the server holds differs");
+      assert.deepEqual(diff.fields, [{ property: "maxBytes", kind: "update" }]);
+      const note = sizeUnitsChange(stream, recorded, inputs).sizeUnitsChange ?? "";
+      assert.match(note, /maxBytes "10GB" was sent as 10000000000 bytes/);
+      assert.match(note, /sets 10737418240 bytes/);
+      assert.equal((await stream.read(c.name, recorded))?.props.maxBytes, "10GB", "a refresh sees no drift");
+
+      const { outs } = await stream.update(c.name, recorded, inputs);
+      const info = await (await api()).streamInfo(c.name);
+      assert.equal(info.config.max_bytes, 1024 * 1024 * 1024 * 10);
+      assert.equal(info.state.messages, 3, "raising the limit keeps every message");
+      assert.equal((await stream.diff(c.name, outs, inputs)).changes, false, "marked: converged");
+      assert.deepEqual(sizeUnitsChange(stream, outs, inputs), {});
+      await stream.delete(c.name, { ...outs, allowDataLoss: true });
     });
   });
 

@@ -114,7 +114,7 @@ export const streamExamples: Record<string, (c: Ctx) => RowExample> = {
   maxBytes: () => ({
     value: "1MiB",
     wire: 1024 * 1024,
-    next: { value: "2MB", wire: 2_000_000, rule: "update" },
+    next: { value: "2MB", wire: 2 * 1024 * 1024, rule: "update" },
   }),
   maxAge: () => ({ value: "1h", wire: 3600 * S, next: { value: "90m", wire: 5400 * S, rule: "update" } }),
   maxMsgsPerSubject: () => ({ value: 5, wire: 5, next: { value: 10, wire: 10, rule: "update" } }),

@@ -32,7 +32,7 @@ describe("stream core against a single server", function () {
     assert.equal(id, "EVENTS");
     const info = await (await core.session(inputs)).api.streamInfo("EVENTS");
     assert.equal(info.config.max_age, 7 * 24 * 3600 * 1e9);
-    assert.equal(info.config.max_bytes, 10e9);
+    assert.equal(info.config.max_bytes, 1024 * 1024 * 1024 * 10);
     assert.deepEqual(info.config.subjects, ["events.>"]);
     const diff = await core.diff(id, outs, inputs);
     assert.equal(diff.changes, false, JSON.stringify(diff));

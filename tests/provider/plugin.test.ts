@@ -101,6 +101,42 @@ describe("the nats plugin over gRPC", function () {
     assert.equal((await plugin.read(STREAM, id, updated)).id, "");
   });
 
+  it("check marks every credential secret, as sent by an SDK that marks none, and servers with user:pass@", async () => {
+    // Generated SDKs do not mark nested fields secret: the credentials arrive in plain text.
+    const plainConnection: Props = {
+      servers: [server.url.replace("nats://", "nats://app:s3cret-pa55@")],
+      user: "app",
+      password: "s3cret-pa55",
+      token: "a-token",
+      nkeySeed: "SUAPLAINSEED",
+      creds: "-----BEGIN NATS USER JWT-----",
+      tls: { ca: "CA PEM", cert: "CERT PEM", key: "KEY PEM" },
+      kubeconfig: "apiVersion: v1",
+      readyTimeout: "30s",
+    };
+    const checked = await plugin.check(STREAM, {}, { connection: plainConnection, name: "CREDS" });
+    assert.deepEqual(checked.failures, []);
+    const conn = checked.inputs.connection as Props;
+    for (const key of ["password", "token", "nkeySeed", "creds", "kubeconfig", "servers"]) {
+      assert.ok(
+        isSecret(conn[key]),
+        `connection.${key} is secret in check's result: ${JSON.stringify(conn[key])}`,
+      );
+    }
+    assert.ok(isSecret((conn.tls as Props).key), "connection.tls.key is secret");
+    assert.deepEqual(secret("s3cret-pa55"), conn.password, "the value itself is kept");
+    for (const key of ["user", "readyTimeout"])
+      assert.ok(!isSecret(conn[key]), `connection.${key} stays readable`);
+    assert.ok(!isSecret((conn.tls as Props).ca), "connection.tls.ca stays readable");
+
+    // Servers without credentials in the URL stay readable.
+    const bare = await plugin.check(STREAM, {}, { connection: { servers: [server.url] }, name: "CREDS" });
+    assert.deepEqual((bare.inputs.connection as Props).servers, [server.url]);
+    // A secret the SDK did mark stays secret, once.
+    const marked = await plugin.check(STREAM, {}, { connection, name: "CREDS" });
+    assert.deepEqual((marked.inputs.connection as Props).password, secret("s3cret-pa55"));
+  });
+
   it("reports drift on refresh, as the server has it", async () => {
     const inputs: Props = { connection, name: "DRIFTED", subjects: ["drifted.>"], maxMsgs: 10 };
     const { id, outs } = await plugin.create(STREAM, inputs);

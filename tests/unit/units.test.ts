@@ -1,7 +1,14 @@
 // Durations and sizes: parsing, formatting and exact round trips, including
 // property-style loops over many values.
 import assert from "node:assert/strict";
-import { parseDuration, formatDuration, parseSize, formatSize, UnitError } from "../../sdk/jetstream/units";
+import {
+  parseDuration,
+  formatDuration,
+  parseSize,
+  parseLegacySize,
+  formatSize,
+  UnitError,
+} from "../../sdk/jetstream/units";
 
 const NS = { us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9, w: 7 * 86400e9 };
 
@@ -70,6 +77,11 @@ describe("units: durations", () => {
       assert.throws(() => parseDuration(input as string), UnitError);
     });
   }
+  for (const negative of ["-1s", " -5m", -1, -0.5]) {
+    it(`says ${JSON.stringify(negative)} is negative`, () => {
+      assert.throws(() => parseDuration(negative), /is negative/);
+    });
+  }
 
   const formats: [number, string][] = [
     [0, "0s"],
@@ -133,20 +145,29 @@ describe("units: durations", () => {
   });
 });
 
-describe("units: sizes", () => {
+describe("units: sizes, as NATS reads them", () => {
+  // The table of nats-server's configuration parser (conf/parse.go) and the
+  // NATS CLI (internal/util ParseStringAsBytes): every unit spelt with B, i
+  // or iB is binary; a bare prefix is read differently by the two.
+  const GiB = 1024 ** 3;
   const good: [string | number, number][] = [
-    ["10GiB", 10 * 1024 ** 3],
-    ["10Gi", 10 * 1024 ** 3],
-    ["10gib", 10 * 1024 ** 3],
-    ["10GB", 10e9],
-    ["10G", 10e9],
-    ["10gb", 10e9],
+    ["10GiB", 10 * GiB],
+    ["10Gi", 10 * GiB],
+    ["10gib", 10 * GiB],
+    ["10GB", 10 * GiB],
+    ["10gb", 10 * GiB],
+    ["10Gb", 10 * GiB],
     ["512MiB", 512 * 1024 ** 2],
+    ["512MB", 512 * 1024 ** 2],
+    ["512Mi", 512 * 1024 ** 2],
+    ["1KB", 1024],
+    ["1Ki", 1024],
     ["1.5KiB", 1536],
-    ["1.5KB", 1500],
-    ["1TB", 1e12],
+    ["1.5KB", 1536],
+    ["1TB", 1024 ** 4],
     ["2TiB", 2 * 1024 ** 4],
-    ["1PB", 1e15],
+    ["1PB", 1024 ** 5],
+    ["1EiB", 1024 ** 6],
     ["1 KiB", 1024],
     ["100B", 100],
     ["100b", 100],
@@ -160,7 +181,38 @@ describe("units: sizes", () => {
   for (const [input, bytes] of good) {
     it(`parses ${JSON.stringify(input)} as ${bytes} bytes`, () => assert.equal(parseSize(input), bytes));
   }
-  it("10GiB and 10GB differ", () => assert.notEqual(parseSize("10GiB"), parseSize("10GB")));
+  it("the tutorial's 10GB is exactly 1024 * 1024 * 1024 * 10 bytes", () =>
+    assert.equal(parseSize("10GB"), 1024 * 1024 * 1024 * 10));
+  it("10GiB and 10GB are the same size, as in nats-server and the NATS CLI", () =>
+    assert.equal(parseSize("10GiB"), parseSize("10GB")));
+
+  for (const [bare, n] of [
+    ["10K", 1],
+    ["10M", 2],
+    ["10G", 3],
+    ["10t", 4],
+    ["1P", 5],
+  ] as const) {
+    it(`refuses the ambiguous ${JSON.stringify(bare)}, giving both readings`, () => {
+      assert.throws(
+        () => parseSize(bare),
+        (err: Error) =>
+          err instanceof UnitError &&
+          /is ambiguous/.test(err.message) &&
+          err.message.includes(String(Number.parseInt(bare) * 1000 ** n)) &&
+          err.message.includes(String(Number.parseInt(bare) * 1024 ** n)) &&
+          err.message.includes(`${bare.slice(0, -1)}${bare.slice(-1).toUpperCase()}iB`),
+      );
+    });
+  }
+
+  it("reads a state written before NATS units the old way (10GB = 10^9 bytes)", () => {
+    assert.equal(parseLegacySize("10GB"), 10e9);
+    assert.equal(parseLegacySize("10G"), 10e9);
+    assert.equal(parseLegacySize("10GiB"), 10 * GiB);
+    assert.equal(parseLegacySize(1000), 1000);
+    assert.equal(parseLegacySize("nonsense"), undefined);
+  });
 
   const bad: unknown[] = [
     "10XB",
@@ -186,14 +238,14 @@ describe("units: sizes", () => {
     [-1, "-1"],
     [0, "0B"],
     [1, "1B"],
-    [1000, "1KB"],
+    [1000, "1000B"],
     [1024, "1KiB"],
     [1536, "1536B"],
-    [1_500_000, "1500KB"],
-    [10 * 1024 ** 3, "10GiB"],
-    [10e9, "10GB"],
+    [1_500_000, "1500000B"],
+    [10 * GiB, "10GiB"],
+    [10e9, "9765625KiB"],
     [3 * 1024 ** 5, "3PiB"],
-    [2e15, "2PB"],
+    [2e15, "1953125000000KiB"],
   ];
   for (const [bytes, text] of formats) {
     it(`formats ${bytes} as ${text}`, () => assert.equal(formatSize(bytes), text));
@@ -212,14 +264,14 @@ describe("units: sizes", () => {
     }
   });
 
-  it("SI and binary strings equal their byte counts", () => {
+  it("every binary spelling equals its byte count", () => {
     const r = rng(5);
     for (let i = 0; i < 2000; i++) {
       const n = Math.floor(r() * 100_000);
       assert.equal(parseSize(`${n}KiB`), n * 1024);
-      assert.equal(parseSize(`${n}KB`), n * 1000);
-      assert.equal(parseSize(`${n}MB`), parseSize(`${n * 1000}KB`));
-      assert.equal(parseSize(`${n}MiB`), parseSize(`${n * 1024}KiB`));
+      assert.equal(parseSize(`${n}KB`), n * 1024);
+      assert.equal(parseSize(`${n}MB`), parseSize(`${n * 1024}KB`));
+      assert.equal(parseSize(`${n}MiB`), parseSize(`${n * 1024}Ki`));
     }
   });
 });

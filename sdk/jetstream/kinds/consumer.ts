@@ -11,6 +11,7 @@ import { assetNameProblem, subjectProblem } from "../names";
 import { parseDuration } from "../units";
 import { consumerFields } from "../tables/consumer";
 import type { Kind, Observed } from "./kind";
+import { filterOverlapProblems } from "./cycles";
 import { canonicalFromServer, compact } from "./canonical";
 import { consumerReplacement } from "../consumer-position";
 import { recordedOwner } from "../ownership";
@@ -101,9 +102,9 @@ export const consumerKind: Kind = {
       reason && problems.push({ property, reason });
     add("stream", typeof config.stream === "string" ? assetNameProblem(config.stream) : "is required");
     add("name", typeof config.name === "string" ? assetNameProblem(config.name) : "is required");
-    ((config.filterSubjects as string[] | undefined) ?? []).forEach((s, i) =>
-      add(`filterSubjects[${i}]`, subjectProblem(s)),
-    );
+    const filters = (config.filterSubjects as string[] | undefined) ?? [];
+    filters.forEach((s, i) => add(`filterSubjects[${i}]`, subjectProblem(s)));
+    problems.push(...filterOverlapProblems(filters));
     const policy = w.deliver_policy;
     if (policy === "by_start_sequence" && w.opt_start_seq === undefined)
       add("optStartSeq", 'is required with deliverPolicy "by_start_sequence"');

@@ -9,6 +9,7 @@ import type { Kind, Observed } from "./kind";
 import { canonicalFromServer, compact } from "./canonical";
 import { limitLosses, tightenedLimits } from "../loss";
 import { recordedOwner } from "../ownership";
+import { streamLikeCycleProblems } from "./cycles";
 
 export interface StreamLikeSpec {
   label: string;
@@ -60,7 +61,7 @@ export function streamLikeKind(spec: StreamLikeSpec): Kind {
     rows: spec.rows,
     id: spec.id,
     desired: spec.desired,
-    validate: spec.validate,
+    validate: (config, desired) => [...spec.validate(config, desired), ...streamLikeCycleProblems(desired)],
 
     async observe(api: JetStreamApi, id: string) {
       try {

@@ -104,7 +104,7 @@ export const streamFields = [
     wireDefault: -1,
     change: "update",
     defaultDoc: "unlimited (-1)",
-    doc: 'Most bytes kept ("10GiB", "1GB" or bytes).',
+    doc: 'Most bytes kept ("10GiB", which NATS also reads as "10GB", or bytes).',
   }),
   field({
     key: "maxAge",
