@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ConnectionArgs } from "../jetstream/connection-args";
-import { clientServers, portForwardArgs } from "./access";
+import { clientServers, portForwardArgs, stackId } from "./access";
 import type { NatsClusterArgs } from "./args";
 import { renderAuthInclude, renderRoutesInclude } from "./security/auth";
 import { createGateway, type GatewayResources } from "./gateways/resources";
@@ -116,7 +116,7 @@ export class NatsCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad args create nothing.
-    const p = makePlan(name, args);
+    const p = makePlan(name, args, stackId());
     super(NatsCluster.__pulumiType, name, {}, opts);
 
     for (const w of p.warnings) pulumi.log.warn(w, this);
