@@ -17,6 +17,7 @@ import { createGcpPlatform } from "./platform/gcp";
 import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
+import { metaGroupTrim, scaleDownGuard, systemConnection } from "./ops/resources";
 
 /** The outputs of NatsCluster, declared once: the class fields and registerOutputs both use it. */
 export interface NatsClusterOutputs {
@@ -244,6 +245,30 @@ export class NatsCluster extends pulumi.ComponentResource {
       );
     }
 
+    // How a client reaches NATS (servers, app credentials, TLS, the forward the provider reopens).
+    const caCert = tls ? tls.caCert : undefined;
+    const portForward = portForwardArgs(p);
+    const connectionTo = (servers: pulumi.Input<string[]>): pulumi.Output<ConnectionArgs> =>
+      pulumi
+        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined])
+        .apply(([srv, password, ca, kubeconfig]): ConnectionArgs => {
+          const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
+          // The provider reopens the forward itself (refresh and destroy do not run the program).
+          if (portForward) c.portForward = portForward;
+          if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
+          if (p.auth) {
+            c.user = p.auth.appUser;
+            c.password = password;
+          }
+          if (p.tls?.client && ca) c.tls = { ca };
+          return c;
+        });
+
+    // Lowering replicas: refused at preview when the streams cannot live with it (ops/).
+    const guard = systemPassword
+      ? scaleDownGuard(p, systemConnection(p, connectionTo(p.access.urls), systemPassword), { parent: this })
+      : undefined;
+
     const chart = new k8s.helm.v4.Chart(
       name,
       {
@@ -261,6 +286,7 @@ export class NatsCluster extends pulumi.ComponentResource {
         ...(gateway ? gateway.dependsOn : []),
         binding,
         ...(policy ? [policy] : []),
+        ...(guard ? [guard] : []),
         ...platform.readyForPods,
       ]),
     );
@@ -284,22 +310,9 @@ export class NatsCluster extends pulumi.ComponentResource {
       provider,
       parent: this,
     });
-    const caCert = tls ? tls.caCert : undefined;
-    const portForward = portForwardArgs(p);
-    const connection = pulumi
-      .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined])
-      .apply(([srv, password, ca, kubeconfig]): ConnectionArgs => {
-        const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
-        // The provider reopens the forward itself (refresh and destroy do not run the program).
-        if (portForward) c.portForward = portForward;
-        if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
-        if (p.auth) {
-          c.user = p.auth.appUser;
-          c.password = password;
-        }
-        if (p.tls?.client && ca) c.tls = { ca };
-        return c;
-      });
+    const connection = connectionTo(servers);
+    // After the departed pods are gone: their servers leave the JetStream meta group (ops/).
+    if (systemPassword) metaGroupTrim(p, systemConnection(p, connection, systemPassword), { parent: this });
 
     const outputs: NatsClusterOutputs = {
       namespace,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startCluster, waitFor, type NatsCluster, type NatsConnection } from "../harness";
 import { metaGroup, hostedStreams } from "../../sdk/cluster/ops/meta-group";
+import { opsHandlers } from "../../sdk/cluster/ops/handlers";
 import {
   checkScaleDown,
   podOrdinal,
@@ -175,6 +176,25 @@ describe("scale-down 5 -> 3 on real nats-server clusters", function () {
       "stream(s) PINNED (account APP) on n5 live only on departing servers and would lose their messages; raise their replicas or move them first.",
     ]);
     assert.deepEqual(await checkScaleDown(sys, 5, 5, ordinalOf), []);
+
+    // The NatsCluster's guard (its dynamic provider's diff, run by every preview) says the same.
+    const guard = opsHandlers("scaleDownGuard");
+    const props = (replicas: number) => ({
+      statefulSet: "events",
+      replicas,
+      timeout: "30s",
+      connection: { servers: cluster!.urls, user: SYS.user },
+      credentials: { password: SYS.pass },
+    });
+    await assert.rejects(
+      guard.diff("events-scaleDownGuard", props(5), props(3)),
+      /^Error: replicas: lowering events from 5 to 3 servers is refused: stream\(s\) WIDE \(account APP\): 5 replicas need more than 3 servers/,
+    );
+    assert.deepEqual(await guard.diff("events-scaleDownGuard", props(5), props(7)), {
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 });
 
