@@ -17,7 +17,8 @@ import { createGcpPlatform } from "./platform/gcp";
 import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
-import { metaGroupTrim, scaleDownGuard, systemConnection } from "./ops/resources";
+import { metaGroupTrim, scaleDownGuard, systemConnection, volumeGrowth } from "./ops/resources";
+import { orphanStatefulSet } from "./ops/storage-growth";
 
 /** The outputs of NatsCluster, declared once: the class fields and registerOutputs both use it. */
 export interface NatsClusterOutputs {
@@ -268,6 +269,8 @@ export class NatsCluster extends pulumi.ComponentResource {
     const guard = systemPassword
       ? scaleDownGuard(p, systemConnection(p, connectionTo(p.access.urls), systemPassword), { parent: this })
       : undefined;
+    // Growing jetstream.fileStorage: the claims grow first, in place (ops/storage-growth.ts).
+    const growth = volumeGrowth(p, platform.kubeconfig, { parent: this });
 
     const chart = new k8s.helm.v4.Chart(
       name,
@@ -279,16 +282,21 @@ export class NatsCluster extends pulumi.ComponentResource {
         namespace,
         values,
       },
-      k8sOpts([
-        ...inNamespace,
-        ...(secret ? [secret] : []),
-        ...(tls?.secret ? [tls.secret] : []),
-        ...(gateway ? gateway.dependsOn : []),
-        binding,
-        ...(policy ? [policy] : []),
-        ...(guard ? [guard] : []),
-        ...platform.readyForPods,
-      ]),
+      {
+        ...k8sOpts([
+          ...inNamespace,
+          ...(secret ? [secret] : []),
+          ...(tls?.secret ? [tls.secret] : []),
+          ...(gateway ? gateway.dependsOn : []),
+          binding,
+          ...(policy ? [policy] : []),
+          ...(guard ? [guard] : []),
+          growth,
+          ...platform.readyForPods,
+        ]),
+        // The StatefulSet's replacement (a new volume size) keeps its pods (ops/storage-growth.ts).
+        transforms: [orphanStatefulSet],
+      },
     );
 
     // Ready = every object of the chart registered; the Kubernetes provider reports the

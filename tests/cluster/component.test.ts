@@ -414,9 +414,10 @@ describe("NatsCluster under mocks", function () {
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
-        // Scale-down safety (sdk/cluster/ops, tests/cluster/ops.test.ts).
+        // Scale-down safety and volume growth (sdk/cluster/ops, tests/cluster/ops.test.ts).
         "pulumi-nodejs:dynamic/cluster:MetaGroupTrim",
         "pulumi-nodejs:dynamic/cluster:ScaleDownGuard",
+        "pulumi-nodejs:dynamic/cluster:VolumeGrowth",
         "pulumi:providers:kubernetes",
         "random:index/randomPassword:RandomPassword",
       ]);

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import { awsArgs } from "./fixtures";
+import { opsHandlers } from "../../sdk/cluster/ops/handlers";
+import { orphanStatefulSet } from "../../sdk/cluster/ops/storage-growth";
 import { buildCluster, dependencyNames, isSecret, plain, urnOf, type Build, type Captured } from "./mocks";
 
 type Cluster = import("../../sdk/cluster/component").NatsCluster;
@@ -18,6 +20,7 @@ async function build(args: NatsClusterArgs): Promise<Build<Cluster>> {
 
 const GUARD = "pulumi-nodejs:dynamic/cluster:ScaleDownGuard";
 const TRIM = "pulumi-nodejs:dynamic/cluster:MetaGroupTrim";
+const GROWTH = "pulumi-nodejs:dynamic/cluster:VolumeGrowth";
 const of = (b: Build<unknown>, type: string): Captured[] => b.captured.filter((c) => c.type === type);
 
 describe("NatsCluster scale-down operations under mocks", function () {
@@ -51,6 +54,84 @@ describe("NatsCluster scale-down operations under mocks", function () {
     const deps = await dependencyNames(trim.props.connection as never);
     assert.ok(deps.includes("kubernetes:helm.sh/v4:Chart::events"), deps.join(", "));
     assert.ok(await isSecret(trim.props.credentials));
+  });
+
+  it("registers the volume growth before the chart (the chart depends on it), with the claims' size and template and the kubeconfig as a secret", async () => {
+    const b = await build(awsArgs({ jetstream: { fileStorage: "20Gi" } }));
+    const [growth] = of(b, GROWTH);
+    assert.ok(growth, "the volume growth is registered");
+    const chart = of(b, "kubernetes:helm.sh/v4:Chart")[0];
+    const chartDeps = await Promise.all(chart.dependsOn.map(urnOf));
+    assert.ok(
+      chartDeps.some((u) => u.endsWith("::events-volume-growth")),
+      chartDeps.join(", "),
+    );
+    const g = (await plain({ ...growth.props, credentials: undefined, __provider: undefined })) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(g, {
+      namespace: "nats",
+      statefulSet: "events",
+      template: "events-js",
+      replicas: 3,
+      size: "20Gi",
+      timeout: "5m",
+    });
+    assert.ok(await isSecret(growth.props.credentials));
+    assert.match(
+      ((await plain(growth.props.credentials)) as { kubeconfig: string }).kubeconfig,
+      /eks","get-token"/,
+    );
+  });
+
+  it("transforms only the chart's StatefulSet: orphan deletion on replacement, delete first", () => {
+    const sts = orphanStatefulSet({
+      type: "kubernetes:apps/v1:StatefulSet",
+      name: "events",
+      props: { metadata: { name: "events", annotations: { a: "b" } }, spec: { replicas: 3 } },
+      opts: {},
+    } as never) as { props: Record<string, unknown>; opts: Record<string, unknown> };
+    assert.deepEqual(sts.props, {
+      metadata: {
+        name: "events",
+        annotations: { a: "b", "pulumi.com/deletionPropagationPolicy": "orphan" },
+      },
+      spec: { replicas: 3 },
+    });
+    assert.equal(sts.opts.deleteBeforeReplace, true);
+    assert.equal(
+      orphanStatefulSet({ type: "kubernetes:core/v1:ConfigMap", name: "c", props: {}, opts: {} } as never),
+      undefined,
+    );
+  });
+
+  it("refuses shrinking the volumes at preview, naming jetstream.fileStorage", async () => {
+    const growth = opsHandlers("volumeGrowth");
+    const props = (size: string) => ({
+      namespace: "nats",
+      statefulSet: "events",
+      template: "events-js",
+      replicas: 3,
+      size,
+      timeout: "5m",
+      credentials: {},
+    });
+    const checked = await growth.check(props("20Gi"), props("10Gi"));
+    assert.deepEqual(checked.failures, [
+      {
+        property: "size",
+        reason:
+          "jetstream.fileStorage: 10Gi is smaller than the volumes' current 20Gi; Kubernetes volumes cannot shrink. Keep 20Gi (or more); to use smaller volumes, create a new cluster and migrate the streams.",
+      },
+    ]);
+    assert.deepEqual((await growth.check(props("20Gi"), props("30Gi"))).failures, []);
+    assert.deepEqual((await growth.check({}, props("10Gi"))).failures, []);
+    assert.deepEqual(await growth.diff("x", props("20Gi"), props("20Gi")), {
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("registers neither without a system user (auth off), and no guard with a load balancer (no address before the chart)", async () => {

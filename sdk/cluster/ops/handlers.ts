@@ -7,12 +7,16 @@
 //   lowered, removes the departed servers from the JetStream meta group once
 //   their pods are gone.
 // Nothing is done when replicas stay or grow, so neither connects then.
+// - "volumeGrowth", registered BEFORE the chart: refuses shrinking
+//   `jetstream.fileStorage` at preview (check), and grows the volumes in
+//   place when it grows (storage-growth.ts).
 import type { ResolvedConnection } from "../../jetstream/connection";
 import { parseDuration } from "../../jetstream/units";
 import { connectSystem } from "./connect";
 import { checkScaleDown, podOrdinal, trimMetaGroup } from "./scale-down";
+import { growVolumes, shrinkProblem } from "./storage-growth";
 
-export type OpsKind = "scaleDownGuard" | "metaGroupTrim";
+export type OpsKind = "scaleDownGuard" | "metaGroupTrim" | "volumeGrowth";
 
 export interface OpsProps {
   statefulSet: string;
@@ -49,7 +53,59 @@ async function refuseUnsafe(olds: OpsProps, news: OpsProps): Promise<void> {
   }
 }
 
+export interface GrowthProps {
+  namespace: string;
+  statefulSet: string;
+  template: string;
+  replicas: number;
+  size: string;
+  timeout: string;
+  credentials: { kubeconfig?: string };
+  /** The claims grown by the last change. */
+  grown?: string[];
+  [k: string]: unknown;
+}
+
+function growthHandlers() {
+  return {
+    async check(olds: GrowthProps, news: GrowthProps) {
+      const problem = shrinkProblem(olds?.size, news.size);
+      return { inputs: news, failures: problem ? [{ property: "size", reason: problem }] : [] };
+    },
+    async diff(_id: string, olds: GrowthProps, news: GrowthProps) {
+      const problem = shrinkProblem(olds.size, news.size);
+      if (problem) throw new Error(problem);
+      return { changes: olds.size !== news.size, replaces: [], deleteBeforeReplace: false };
+    },
+    create: async (inputs: GrowthProps) => ({ id: `${inputs.statefulSet}-volumeGrowth`, outs: inputs }),
+    read: async (id: string, props: GrowthProps) => ({ id, props }),
+    async update(_id: string, olds: GrowthProps, news: GrowthProps) {
+      const problem = shrinkProblem(olds.size, news.size);
+      if (problem) throw new Error(problem);
+      if (olds.size === news.size) return { outs: { ...news, grown: [] } };
+      const kubeconfig = news.credentials?.kubeconfig;
+      if (!kubeconfig)
+        throw new Error(
+          "jetstream.fileStorage: growing the volumes in place needs the cluster's kubeconfig (platform.kubernetes.kubeconfig); without it the size cannot change.",
+        );
+      const grown = await growVolumes({
+        kubeconfig,
+        namespace: news.namespace,
+        statefulSet: news.statefulSet,
+        template: news.template,
+        replicas: Math.max(olds.replicas, news.replicas),
+        size: news.size,
+        timeoutMs: parseDuration(news.timeout) / 1e6,
+      });
+      return { outs: { ...news, grown } };
+    },
+    delete: async () => undefined,
+  };
+}
+
 export function opsHandlers(kind: OpsKind) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  if (kind === "volumeGrowth") return growthHandlers() as any;
   return {
     check: async (_olds: OpsProps, news: OpsProps) => ({ inputs: news, failures: [] }),
     async diff(_id: string, olds: OpsProps, news: OpsProps) {

@@ -34,6 +34,11 @@ function providerFor(kind: OpsKind): pulumi.dynamic.ResourceProvider {
   };
 }
 
+class VolumeGrowth extends pulumi.dynamic.Resource {
+  /** The claims grown by the last change of size. */
+  declare readonly grown: pulumi.Output<string[] | undefined>;
+}
+
 class ClusterOp extends pulumi.dynamic.Resource {
   /** The servers removed from the meta group by the last lowering of replicas (metaGroupTrim). */
   declare readonly removed: pulumi.Output<string[] | undefined>;
@@ -63,6 +68,36 @@ class ClusterOp extends pulumi.dynamic.Resource {
       kind === "scaleDownGuard" ? "ScaleDownGuard" : "MetaGroupTrim",
     );
   }
+}
+
+/**
+ * Registered before the chart (the chart depends on it): refuses shrinking
+ * the volumes at preview, and grows them in place before the StatefulSet and
+ * `max_file_store` change. Its `size` is the claims' size.
+ */
+export function volumeGrowth(
+  plan: ClusterPlan,
+  kubeconfig: pulumi.Input<string> | undefined,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResource {
+  return new VolumeGrowth(
+    providerFor("volumeGrowth"),
+    `${plan.component}-volume-growth`,
+    {
+      namespace: plan.namespace,
+      statefulSet: plan.names.statefulSet,
+      // The chart's claim template name: "<fullname>-js" (fullnameOverride is the name).
+      template: `${plan.name}-js`,
+      replicas: plan.replicas,
+      size: plan.storage.fileStorage,
+      timeout: plan.readyTimeout,
+      credentials: pulumi.secret(pulumi.output(kubeconfig).apply((k) => ({ kubeconfig: k }))),
+      grown: undefined,
+    },
+    { ...opts, additionalSecretOutputs: ["credentials"] },
+    "cluster",
+    "VolumeGrowth",
+  );
 }
 
 /** The system user's connection: the app connection's target with the system credentials. */
