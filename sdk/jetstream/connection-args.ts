@@ -31,7 +31,7 @@ export interface PortForwardArgs {
   cluster?: string;
   /**
    * The release (StatefulSet name) the forward reaches: its pods only, servers
-   * named `<release>-<n>`. @default the `app.kubernetes.io/instance` of `labelSelector`
+   * named `<release>-<n>`. @default the instance label of `labelSelector`
    */
   release?: string;
   /** `<project>/<stack>` that owns the forward: a forward of another stack is never reused. */

@@ -1,7 +1,6 @@
 // Every cloud example runs under Pulumi's mocks (a preview): the resource
 // graph it would create is asserted, including that the JetStream resources
 // wait for the cluster (their connection depends on the chart).
-import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -74,10 +73,10 @@ describe("examples under Pulumi mocks", function () {
   });
 
   it("existing-cluster: no cloud resource, only Kubernetes objects and JetStream assets", async () => {
-    // Required with port-forward access; set in the runtime's store (PULUMI_CONFIG is read once per process).
-    pulumi.runtime.setConfig("project:kubeconfig", "apiVersion: v1\nkind: Config\n");
     const { registered } = await runExample("existing-cluster", {
       "project:zones": JSON.stringify(["a", "b", "c"]),
+      // Required with port-forward access (the forward never uses the current kubectl context).
+      "project:kubeconfig": "apiVersion: v1\nkind: Config\n",
     });
     const cloud = registered.filter((r) => r.type.startsWith("aws:") || r.type.startsWith("gcp:"));
     assert.deepEqual(cloud, []);

@@ -146,12 +146,17 @@ describe("scale-down 5 -> 3 on real nats-server clusters", function () {
     const jsm = await jetstreamManager(app);
     await jsm.streams.add({ name: "WIDE", subjects: ["wide.>"], num_replicas: 5 });
     await jsm.streams.add({ name: "ORDERS", subjects: ["orders.>"], num_replicas: 3 });
-    await jsm.streams.add({
-      name: "PINNED",
-      subjects: ["pinned.>"],
-      num_replicas: 1,
-      placement: { cluster: "harness", tags: ["node:n5"] },
-    });
+    // The meta leader learns the servers' tags from their statsz: retry until it knows n5's.
+    await waitFor(
+      () =>
+        jsm.streams.add({
+          name: "PINNED",
+          subjects: ["pinned.>"],
+          num_replicas: 1,
+          placement: { cluster: "harness", tags: ["node:n5"] },
+        }),
+      { timeoutMs: 30_000, what: "PINNED placed on n5" },
+    );
     const sys = await cluster.connect(SYS);
     const streams = await waitFor(
       async () => {
