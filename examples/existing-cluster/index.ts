@@ -1,5 +1,5 @@
 // NATS with JetStream on a Kubernetes cluster you already have: no cloud
-// resource is created. Give the kubeconfig (or use the default provider), the
+// resource is created. Give the kubeconfig, the
 // zones your nodes are in, the storage class and the nodes to use.
 import * as pulumi from "@pulumi/pulumi";
 import { NatsCluster, Stream, Consumer } from "pulumi-nats";
@@ -10,8 +10,9 @@ const config = new pulumi.Config();
 const nats = new NatsCluster("events", {
   platform: {
     kubernetes: {
-      // Unset: the ambient kubeconfig (KUBECONFIG or ~/.kube/config).
-      kubeconfig: config.getSecret("kubeconfig"),
+      // Required with port-forward access (`pulumi config set --secret kubeconfig "$(cat kubeconfig)"`):
+      // the forward never follows the current kubectl context, which may point elsewhere later.
+      kubeconfig: config.requireSecret("kubeconfig"),
       storageClassName: config.get("storageClass") ?? "premium-ssd",
       nodeSelector: config.getObject<Record<string, string>>("nodeSelector") ?? { workload: "nats" },
     },

@@ -36,8 +36,16 @@ export function portForwardArgs(plan: ClusterPlan): PortForwardArgs | undefined 
     labelSelector: podSelector(plan),
     remotePort: 4222,
     localPort: a.localPort,
+    // The chart names the NATS cluster after the StatefulSet (clustering only).
     ...(plan.replicas > 1 ? { cluster: plan.names.statefulSet } : {}),
+    release: plan.names.statefulSet,
+    stack: stackId(),
   };
+}
+
+/** `<project>/<stack>`: a port-forward belongs to one stack. */
+export function stackId(): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}`;
 }
 
 export function clientServers(ctx: AccessContext): pulumi.Output<string[]> {
@@ -51,16 +59,18 @@ export function clientServers(ctx: AccessContext): pulumi.Output<string[]> {
     // JetStream resources see the same connection as in the last update and preview no change.
     return pulumi.all([ctx.ready, ctx.kubeconfig]).apply(async ([, kubeconfig]) => {
       if (!pulumi.runtime.isDryRun()) {
+        const pf = portForwardArgs(plan)!;
         await ensurePortForward(
           {
             kubeconfig,
-            namespace: plan.namespace,
-            labelSelector: podSelector(plan),
+            namespace: pf.namespace,
+            labelSelector: pf.labelSelector,
             remotePort: 4222,
-            localPort: a.localPort,
+            localPort: pf.localPort,
+            release: pf.release!,
+            stack: pf.stack!,
           },
-          // The chart names the NATS cluster after the StatefulSet (clustering only).
-          plan.replicas > 1 ? plan.names.statefulSet : undefined,
+          pf.cluster,
         );
       }
       return a.urls;

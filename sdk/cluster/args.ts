@@ -221,9 +221,10 @@ export interface JetStreamArgs {
   /**
    * Size of each server's file-store volume (PVC). The server's
    * `max_file_store` is set to `fileStoreMaxPercent` of it.
-   * Growing it expands the volumes in place where the StorageClass allows
-   * (but the StatefulSet's claim template is immutable: the chart object is
-   * replaced); shrinking is refused by Kubernetes.
+   * Growing it expands each volume in place (the StorageClass must allow
+   * expansion), waits for the new capacity, then replaces the StatefulSet
+   * object with its pods kept running and raises `max_file_store`; no server
+   * restarts. Shrinking is refused at preview. See docs/cluster.md.
    * @default "10Gi"
    */
   fileStorage?: string;
@@ -352,7 +353,7 @@ export interface AccessArgs {
   /**
    * Local port of the port-forward on 127.0.0.1. Fixed so the `connection`
    * output is the same on every run (no spurious diffs downstream).
-   * @default 14222 + a number in 0..999 derived from the component name
+   * @default 14222 + a number in 0..999 derived from the project, stack, namespace and name
    */
   localPort?: number;
 }
@@ -389,7 +390,10 @@ export interface NatsClusterArgs {
   zones: string[];
   /**
    * Number of NATS servers (odd: 1, 3, 5, 7). Streams can have at most this
-   * many replicas (and at most as many as zones).
+   * many replicas (and at most as many as zones). Lowering it removes the
+   * departed servers from the JetStream meta group once their pods are gone;
+   * it is refused at preview while a stream needs more servers or lives only
+   * on departing ones, and below a majority of the current size.
    * @default 3
    */
   replicas?: number;

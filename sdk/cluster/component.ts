@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ConnectionArgs } from "../jetstream/connection-args";
-import { clientServers, portForwardArgs } from "./access";
+import { clientServers, portForwardArgs, stackId } from "./access";
 import type { NatsClusterArgs } from "./args";
 import { renderAuthInclude, renderRoutesInclude } from "./security/auth";
 import { createGateway, type GatewayResources } from "./gateways/resources";
@@ -17,6 +17,8 @@ import { createGcpPlatform } from "./platform/gcp";
 import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
+import { metaGroupTrim, scaleDownGuard, systemConnection, volumeGrowth } from "./ops/resources";
+import { orphanStatefulSet } from "./ops/storage-growth";
 
 /** The outputs of NatsCluster, declared once: the class fields and registerOutputs both use it. */
 export interface NatsClusterOutputs {
@@ -116,7 +118,7 @@ export class NatsCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad args create nothing.
-    const p = makePlan(name, args);
+    const p = makePlan(name, args, stackId());
     super(NatsCluster.__pulumiType, name, {}, opts);
 
     for (const w of p.warnings) pulumi.log.warn(w, this);
@@ -244,6 +246,32 @@ export class NatsCluster extends pulumi.ComponentResource {
       );
     }
 
+    // How a client reaches NATS (servers, app credentials, TLS, the forward the provider reopens).
+    const caCert = tls ? tls.caCert : undefined;
+    const portForward = portForwardArgs(p);
+    const connectionTo = (servers: pulumi.Input<string[]>): pulumi.Output<ConnectionArgs> =>
+      pulumi
+        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined])
+        .apply(([srv, password, ca, kubeconfig]): ConnectionArgs => {
+          const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
+          // The provider reopens the forward itself (refresh and destroy do not run the program).
+          if (portForward) c.portForward = portForward;
+          if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
+          if (p.auth) {
+            c.user = p.auth.appUser;
+            c.password = password;
+          }
+          if (p.tls?.client && ca) c.tls = { ca };
+          return c;
+        });
+
+    // Lowering replicas: refused at preview when the streams cannot live with it (ops/).
+    const guard = systemPassword
+      ? scaleDownGuard(p, systemConnection(p, connectionTo(p.access.urls), systemPassword), { parent: this })
+      : undefined;
+    // Growing jetstream.fileStorage: the claims grow first, in place (ops/storage-growth.ts).
+    const growth = volumeGrowth(p, platform.kubeconfig, { parent: this });
+
     const chart = new k8s.helm.v4.Chart(
       name,
       {
@@ -254,15 +282,21 @@ export class NatsCluster extends pulumi.ComponentResource {
         namespace,
         values,
       },
-      k8sOpts([
-        ...inNamespace,
-        ...(secret ? [secret] : []),
-        ...(tls?.secret ? [tls.secret] : []),
-        ...(gateway ? gateway.dependsOn : []),
-        binding,
-        ...(policy ? [policy] : []),
-        ...platform.readyForPods,
-      ]),
+      {
+        ...k8sOpts([
+          ...inNamespace,
+          ...(secret ? [secret] : []),
+          ...(tls?.secret ? [tls.secret] : []),
+          ...(gateway ? gateway.dependsOn : []),
+          binding,
+          ...(policy ? [policy] : []),
+          ...(guard ? [guard] : []),
+          growth,
+          ...platform.readyForPods,
+        ]),
+        // The StatefulSet's replacement (a new volume size) keeps its pods (ops/storage-growth.ts).
+        transforms: [orphanStatefulSet],
+      },
     );
 
     // Ready = every object of the chart registered; the Kubernetes provider reports the
@@ -284,22 +318,9 @@ export class NatsCluster extends pulumi.ComponentResource {
       provider,
       parent: this,
     });
-    const caCert = tls ? tls.caCert : undefined;
-    const portForward = portForwardArgs(p);
-    const connection = pulumi
-      .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined])
-      .apply(([srv, password, ca, kubeconfig]): ConnectionArgs => {
-        const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
-        // The provider reopens the forward itself (refresh and destroy do not run the program).
-        if (portForward) c.portForward = portForward;
-        if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
-        if (p.auth) {
-          c.user = p.auth.appUser;
-          c.password = password;
-        }
-        if (p.tls?.client && ca) c.tls = { ca };
-        return c;
-      });
+    const connection = connectionTo(servers);
+    // After the departed pods are gone: their servers leave the JetStream meta group (ops/).
+    if (systemPassword) metaGroupTrim(p, systemConnection(p, connection, systemPassword), { parent: this });
 
     const outputs: NatsClusterOutputs = {
       namespace,

@@ -29,6 +29,13 @@ export interface PortForwardArgs {
   localPort: number;
   /** Name of the NATS cluster behind the forward, to refuse a port held by another cluster. */
   cluster?: string;
+  /**
+   * The release (StatefulSet name) the forward reaches: its pods only, servers
+   * named `<release>-<n>`. @default the instance label of `labelSelector`
+   */
+  release?: string;
+  /** `<project>/<stack>` that owns the forward: a forward of another stack is never reused. */
+  stack?: string;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface ResolvedConnection {
     remotePort?: number;
     localPort: number;
     cluster?: string;
+    release?: string;
+    stack?: string;
   };
   kubeconfig?: string;
   requestTimeout?: string | number;
@@ -162,6 +164,8 @@ async function openPortForward(conn: ResolvedConnection): Promise<void> {
       labelSelector: pf.labelSelector,
       remotePort: pf.remotePort ?? 4222,
       localPort: pf.localPort,
+      release: pf.release ?? /(?:^|,)app\.kubernetes\.io\/instance=([^,]+)/.exec(pf.labelSelector)?.[1] ?? "",
+      stack: pf.stack ?? "",
     },
     pf.cluster,
   );

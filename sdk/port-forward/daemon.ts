@@ -1,13 +1,13 @@
 // The detached port-forward process (see port-forward.ts). Reads its options,
 // kubeconfig included, as JSON on stdin; prints one line, "listening" or
 // "error: <why>", then serves until its lifetime is over.
-import { startListener, type Lifetime, type PortForwardOptions } from "./port-forward";
+import { startListener, type DaemonInput } from "./port-forward";
 
 let input = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (d: string) => (input += d));
 process.stdin.on("end", () => {
-  const o = JSON.parse(input) as PortForwardOptions & Lifetime;
+  const o = JSON.parse(input) as DaemonInput;
   startListener(o, { idleMs: o.idleMs, maxMs: o.maxMs }, () => process.exit(0))
     .then(() => {
       process.stdout.write("listening\n");

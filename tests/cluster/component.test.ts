@@ -289,6 +289,9 @@ describe("NatsCluster under mocks", function () {
             remotePort: 4222,
             localPort: port,
             cluster: "events",
+            // The forward belongs to this stack and release only (port-forward/identity.ts).
+            release: "events",
+            stack: "project/stack",
           },
           kubeconfig: conn.kubeconfig,
         },
@@ -411,6 +414,10 @@ describe("NatsCluster under mocks", function () {
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+        // Scale-down safety and volume growth (sdk/cluster/ops, tests/cluster/ops.test.ts).
+        "pulumi-nodejs:dynamic/cluster:MetaGroupTrim",
+        "pulumi-nodejs:dynamic/cluster:ScaleDownGuard",
+        "pulumi-nodejs:dynamic/cluster:VolumeGrowth",
         "pulumi:providers:kubernetes",
         "random:index/randomPassword:RandomPassword",
       ]);
@@ -489,7 +496,9 @@ describe("NatsCluster under mocks", function () {
   });
 
   it("with auth off, creates no passwords or credentials Secret, and a connection without a user", async () => {
-    const b = await build(awsArgs({ auth: { enabled: false }, platform: { kubernetes: {} } }));
+    const b = await build(
+      awsArgs({ auth: { enabled: false }, platform: { kubernetes: { kubeconfig: "apiVersion: v1" } } }),
+    );
     assert.equal(all(b, "random:index/randomPassword:RandomPassword").length, 0);
     assert.equal(all(b, "kubernetes:core/v1:Secret").length, 0);
     const conn = await valueOf(b.value.connection);
@@ -535,7 +544,10 @@ describe("a Stream given NatsCluster.connection", function () {
         deps[`${req.getType()}::${req.getName()}`] = [...all];
         return original(req, cb);
       };
-      const nats = new NatsCluster("events", awsArgs({ platform: { kubernetes: {} } }));
+      const nats = new NatsCluster(
+        "events",
+        awsArgs({ platform: { kubernetes: { kubeconfig: "apiVersion: v1" } } }),
+      );
       chartUrn = nats.urn.apply((u) =>
         u.replace(
           "nats:index:NatsCluster::events",

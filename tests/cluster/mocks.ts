@@ -133,9 +133,11 @@ export async function buildCluster<T>(
     return undefined;
   };
   const value = declare([capture]);
-  // Let registrations settle (mock registrations resolve on the event loop).
+  // Let registrations settle (mock registrations resolve on the event loop; a resource
+  // with transforms, like the chart, first starts the SDK's callback server).
   let last = -1;
-  for (let i = 0; i < 200 && registered.length !== last; i++) {
+  for (let i = 0, stable = 0; i < 400 && stable < 10; i++) {
+    stable = registered.length === last ? stable + 1 : 0;
     last = registered.length;
     await new Promise((r) => setTimeout(r, 15));
   }

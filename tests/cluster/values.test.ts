@@ -65,6 +65,7 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
     awsArgs({
       platform: {
         kubernetes: {
+          kubeconfig: "apiVersion: v1",
           nodeSelector: { pool: "nats" },
           tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }],
         },
@@ -78,7 +79,7 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       setPath(v, "podTemplate.merge.spec.nodeSelector", undefined);
       setPath(v, "podTemplate.merge.spec.tolerations", undefined);
     },
-    awsArgs({ platform: { kubernetes: { storageClassName: "fast-ssd" } } }),
+    awsArgs({ platform: { kubernetes: { kubeconfig: "apiVersion: v1", storageClassName: "fast-ssd" } } }),
   ],
   [
     "no memory store, default 10Gi file store, preset medium",

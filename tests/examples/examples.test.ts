@@ -75,6 +75,8 @@ describe("examples under Pulumi mocks", function () {
   it("existing-cluster: no cloud resource, only Kubernetes objects and JetStream assets", async () => {
     const { registered } = await runExample("existing-cluster", {
       "project:zones": JSON.stringify(["a", "b", "c"]),
+      // Required with port-forward access (the forward never uses the current kubectl context).
+      "project:kubeconfig": "apiVersion: v1\nkind: Config\n",
     });
     const cloud = registered.filter((r) => r.type.startsWith("aws:") || r.type.startsWith("gcp:"));
     assert.deepEqual(cloud, []);

@@ -21,7 +21,15 @@ export interface Registration {
   inputs: Record<string, unknown>;
 }
 
-const SUPPORTED = new Set(["secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs"]);
+// "transforms": the real engine (3.260) has it; the NatsCluster's chart carries one (ops/storage-growth.ts).
+const SUPPORTED = new Set([
+  "secrets",
+  "resourceReferences",
+  "outputValues",
+  "deletedWith",
+  "aliasSpecs",
+  "transforms",
+]);
 
 export class FakeEngine {
   readonly registrations: Registration[] = [];

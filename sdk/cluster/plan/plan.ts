@@ -127,13 +127,16 @@ function planAccess(
   scheme: "nats" | "tls",
   name: string,
   namespace: string,
+  stack: string | undefined,
   issues: Issues,
 ): ClusterPlan["access"] {
   const access = a ?? {};
   const def =
     serviceType === ServiceType.InternalLoadBalancer ? AccessMode.LoadBalancer : AccessMode.PortForward;
   const mode = oneOf(access.mode, AccessMode, "access.mode", def, issues);
-  let localPort = 14222 + (hash(`${namespace}/${name}`) % 1000);
+  // The stack is part of the default port: dev and prod of one program deploy the same
+  // namespace/name, and must never share a forward (see port-forward/identity.ts).
+  let localPort = 14222 + (hash(`${stack === undefined ? "" : `${stack}/`}${namespace}/${name}`) % 1000);
   if (access.localPort !== undefined) {
     if (!Number.isInteger(access.localPort) || access.localPort < 1 || access.localPort > 65535)
       issues.add("access.localPort", `must be a port number (1-65535), got ${show(access.localPort)}.`);
@@ -164,8 +167,12 @@ function planAccess(
   return { mode, urls, localPort, scheme };
 }
 
-/** Validates the args and computes everything the component creates. Throws NatsClusterArgsError. */
-export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
+/**
+ * Validates the args and computes everything the component creates. Throws
+ * NatsClusterArgsError. `stack` (`<project>/<stack>`) keys the default
+ * port-forward port.
+ */
+export function plan(component: string, args: NatsClusterArgs, stack?: string): ClusterPlan {
   const issues = new Issues();
   const warnings: string[] = [];
   if (args == null || typeof args !== "object") {
@@ -246,7 +253,7 @@ export function plan(component: string, args: NatsClusterArgs): ClusterPlan {
     issues.add("tls.caCert", "only applies with tls.secretName (a generated CA is output by the component).");
   const certificateLifetime = planCertificateLifetime(tlsArgs, tlsOn, issues);
   const scheme = tlsArgs.client === true ? "tls" : "nats";
-  const access = planAccess(args.access, serviceType, scheme, String(name), String(namespace), issues);
+  const access = planAccess(args.access, serviceType, scheme, String(name), String(namespace), stack, issues);
   const readyTimeout = args.readyTimeout ?? "5m";
   if (typeof readyTimeout !== "string" || !DURATION.test(readyTimeout))
     issues.add("readyTimeout", `${show(readyTimeout)} must be a duration like "90s", "5m" or "1h".`);

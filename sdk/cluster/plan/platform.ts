@@ -314,6 +314,11 @@ export function planKubernetes(
       `${p}.provider`,
       'port-forward access needs the kubeconfig, which cannot be read back from a provider: pass kubeconfig instead of provider, or use access.mode "url".',
     );
+  else if (portForward && a.kubeconfig === undefined)
+    issues.add(
+      `${p}.kubeconfig`,
+      'is required with port-forward access: the forward never uses the ambient kubeconfig or the current kubectl context, which may point at another cluster by the time of a refresh or destroy. Pass the kubeconfig, or use access.mode "url".',
+    );
   if (a.nodeSelector !== undefined && (typeof a.nodeSelector !== "object" || Array.isArray(a.nodeSelector)))
     issues.add(`${p}.nodeSelector`, `must be a map of label to value, got ${show(a.nodeSelector)}.`);
   if (a.tolerations !== undefined && !Array.isArray(a.tolerations))
