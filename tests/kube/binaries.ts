@@ -35,19 +35,20 @@ export function kubeBinary(name: KubeBinary): string {
   }
 }
 
-/** Whether every binary is built (tests that need the control plane check this first). */
-export function kubeBinariesPresent(): boolean {
+/** The binaries the control plane runs (pulumi-resource-kubernetes is the engine's, not the plane's). */
+export const CONTROL_PLANE_BINARIES: readonly KubeBinary[] = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kubectl",
+  "kwok",
+];
+
+/** Whether the given binaries (default: the control plane's) are built. */
+export function kubeBinariesPresent(names: readonly KubeBinary[] = CONTROL_PLANE_BINARIES): boolean {
   try {
-    for (const b of [
-      "etcd",
-      "kube-apiserver",
-      "kube-controller-manager",
-      "kube-scheduler",
-      "kubectl",
-      "kwok",
-      "pulumi-resource-kubernetes",
-    ] as const)
-      kubeBinary(b);
+    for (const b of names) kubeBinary(b);
     return true;
   } catch {
     return false;

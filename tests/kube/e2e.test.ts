@@ -16,6 +16,7 @@ import { PulumiStack } from "../e2e/pulumi-cli";
 import {
   AWS_ZONES,
   NATS_NODE_PLACEMENT,
+  kubeBinary,
   loopbackViolations,
   makePodsReal,
   sharedKubePlane,
@@ -74,6 +75,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
   const passwords = { app: "app-Pa55word-one", system: "sys-Pa55word-one" };
 
   before(async () => {
+    kubeBinary("pulumi-resource-kubernetes"); // throws, naming scripts/install-kube.sh, when not built
     plane = await sharedKubePlane();
     tls = await generateTls(undefined, "kube e2e CA");
     localPort = await freePort();
