@@ -27,7 +27,7 @@ let shared: Promise<KubePlane> | undefined;
 
 /**
  * The control plane shared by every test file of a run: started on first
- * use (about 5-10 s), stopped by the mocha root hook at the end of the run
+ * use, stopped by the mocha root hook at the end of the run
  * (tests/support/cleanup.ts) or by the exit/signal handlers. Tests share
  * it, so each one works in its own namespace and names its cluster-scoped
  * objects uniquely.
