@@ -220,9 +220,19 @@ export class KubePlane {
 
     const kubeconfig = `--kubeconfig=${this.kubeconfigPath}`;
     const kwokConfig = path.join(dir, "kwok.yaml");
+    // A config file of our own (not ~/.kwok). Given a file, kwok does not default
+    // these options: without them its node and pod controllers refuse to start.
     fs.writeFileSync(
       kwokConfig,
-      "apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n",
+      [
+        "apiVersion: config.kwok.x-k8s.io/v1alpha1",
+        "kind: KwokConfiguration",
+        "options:",
+        "  nodePlayStageParallelism: 4",
+        "  podPlayStageParallelism: 4",
+        "  nodeLeaseDurationSeconds: 40",
+        "",
+      ].join("\n"),
     );
     this.spawn("kwok", [
       kubeconfig,
