@@ -27,19 +27,28 @@ export class PulumiStack {
     readonly projectDir: string,
     readonly stack: string,
     private readonly home: string,
+    private readonly extraEnv: NodeJS.ProcessEnv,
   ) {
     this.configFile = path.join(home, `Pulumi.${stack}.yaml`);
   }
 
-  /** Creates a stack of the project in `projectDir` with a fresh backend. */
-  static async create(projectDir: string, stack = "e2e"): Promise<PulumiStack> {
+  /**
+   * Creates a stack of the project in `projectDir` with a fresh backend.
+   * `extraEnv` is added to the CLI's environment (its PATH goes after the CLI's
+   * own bin dir: tests/kube puts pulumi-resource-kubernetes there).
+   */
+  static async create(
+    projectDir: string,
+    stack = "e2e",
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<PulumiStack> {
     if (!pulumiAvailable()) {
       throw new Error(
         `the Pulumi CLI is not built: run bash scripts/install-pulumi.sh (looked in ${binDir()})`,
       );
     }
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-nats-e2e-"));
-    const s = new PulumiStack(projectDir, stack, home);
+    const s = new PulumiStack(projectDir, stack, home, extraEnv);
     await s.run(["stack", "init", stack, "--non-interactive"], { expectCode: 0 });
     return s;
   }
@@ -47,7 +56,8 @@ export class PulumiStack {
   env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
-      PATH: `${binDir()}:${process.env.PATH}`,
+      ...this.extraEnv,
+      PATH: `${binDir()}:${this.extraEnv.PATH ?? process.env.PATH}`,
       PULUMI_HOME: path.join(repoRoot(), ".cache", "pulumi", "home"),
       PULUMI_BACKEND_URL: `file://${path.join(this.home, "state")}`,
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",

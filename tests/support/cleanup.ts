@@ -3,6 +3,7 @@
 // or forgot to stop its servers. The harness also cleans up synchronously on
 // process exit and on SIGINT/SIGTERM, for runs that end without this hook.
 import { cleanupAll, sweepStaleTempDirs } from "../harness/registry";
+import { stopSharedKubePlane } from "../kube";
 
 export const mochaHooks = {
   beforeAll(): void {
@@ -11,6 +12,8 @@ export const mochaHooks = {
     if (swept.length > 0) console.log(`harness: removed ${swept.length} stale temp dir(s) of dead test runs`);
   },
   async afterAll(): Promise<void> {
+    // The Kubernetes control plane is shared by the whole run (tests/kube): stopped here, not leaked.
+    await stopSharedKubePlane();
     const report = await cleanupAll();
     if (report.leftoverProcesses.length > 0) {
       console.warn(

@@ -1,0 +1,310 @@
+// NatsCluster deployed for real: the real Pulumi CLI, the real Kubernetes
+// provider (pulumi-resource-kubernetes, a January 2026 commit stamped 4.34.2:
+// see docs/kube-local.md) and a real API server (tests/kube). kwok stands in
+// for kubelets, so the test then makes the pods real: one nats-server per pod
+// on loopback, from the chart's ConfigMap and the Secrets read back from the
+// API server, reached through kwok's port forwarding. The component's own
+// port-forward and `connection` then create an R3 Stream.
+//
+// The steps build on each other (one stack, one cluster): each `it` is a step.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { freePort, generateTls, makeTempDir, repoRoot, type TlsMaterial } from "../harness";
+import { PulumiStack } from "../e2e/pulumi-cli";
+import {
+  AWS_ZONES,
+  NATS_NODE_PLACEMENT,
+  kubeBinary,
+  loopbackViolations,
+  makePodsReal,
+  sharedKubePlane,
+  type KubeObject,
+  type KubePlane,
+  type RealPods,
+} from "./index";
+
+const NS = "nats-e2e";
+const NAME = "events";
+const TLS_SECRET = "events-tls-premade";
+
+function projectDir(): string {
+  const dir = makeTempDir("kube-e2e-project");
+  const program = path.join(repoRoot(), "bin", "tests", "kube", "program", "index.js");
+  assert.ok(fs.existsSync(program), `${program} is missing: run npm run build`);
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    [
+      "name: kube-e2e",
+      "runtime:",
+      "  name: nodejs",
+      "  options:",
+      "    typescript: false",
+      `main: ${program}`,
+      "",
+    ].join("\n"),
+  );
+  fs.symlinkSync(path.join(repoRoot(), "node_modules"), path.join(dir, "node_modules"));
+  return dir;
+}
+
+/** The pid of the process listening on 127.0.0.1:<port>, from ss. */
+function listenerPid(port: number): number | undefined {
+  const out = execFileSync("ss", ["-tlnpH", `sport = :${port}`], { encoding: "utf8" });
+  const m = /pid=(\d+)/.exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Lines of a preview/up output that name a resource step (create, update, replace, delete). */
+function steps(output: string): string[] {
+  return output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^(\+-|\+|~|-|-\+)\s+\S+:\S+/.test(l));
+}
+
+describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)", function () {
+  this.timeout(600_000);
+  let plane: KubePlane;
+  let stack: PulumiStack;
+  let tls: TlsMaterial;
+  let localPort: number;
+  let pods: RealPods | undefined;
+  const kubectlJson = (args: string[]) => plane.kubectl(args, { json: true });
+  const passwords = { app: "app-Pa55word-one", system: "sys-Pa55word-one" };
+
+  before(async () => {
+    kubeBinary("pulumi-resource-kubernetes"); // throws, naming scripts/install-kube.sh, when not built
+    plane = await sharedKubePlane();
+    tls = await generateTls(undefined, "kube e2e CA");
+    localPort = await freePort();
+    // The namespace and the certificate exist before the stack (createNamespace: false).
+    await plane.apply([
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } },
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/tls",
+        metadata: { name: TLS_SECRET, namespace: NS },
+        stringData: { "tls.crt": tls.server.certPem, "tls.key": tls.server.keyPem, "ca.crt": tls.ca.certPem },
+      },
+    ]);
+    const helm = makeTempDir("helm-home");
+    stack = await PulumiStack.create(projectDir(), "kube", {
+      ...plane.env(),
+      HELM_CACHE_HOME: path.join(helm, "cache"),
+      HELM_CONFIG_HOME: path.join(helm, "config"),
+      HELM_DATA_HOME: path.join(helm, "data"),
+    });
+    await stack.config("kubeconfig", plane.kubeconfig, true);
+    await stack.config("chartRepo", plane.chartRepoUrl);
+    await stack.config("namespace", NS);
+    await stack.config("zones", JSON.stringify(AWS_ZONES));
+    await stack.config("nodeSelector", JSON.stringify(NATS_NODE_PLACEMENT.nodeSelector));
+    await stack.config("tolerations", JSON.stringify(NATS_NODE_PLACEMENT.tolerations));
+    await stack.config("storageClass", "fast-ssd");
+    await stack.config("fileStorage", "2Gi");
+    await stack.config("resources", "small");
+    await stack.config("localPort", String(localPort));
+    await stack.config("appPassword", passwords.app, true);
+    await stack.config("systemPassword", passwords.system, true);
+    await stack.config("tlsSecret", TLS_SECRET);
+    await stack.config("caCert", tls.ca.certPem, true);
+  });
+
+  after(async () => {
+    await stack?.dispose().catch(() => undefined);
+    await pods?.stop();
+    // The component's port-forward runs detached (it outlives `pulumi up` by design): end it by its pid.
+    const pid = localPort ? listenerPid(localPort) : undefined;
+    if (pid && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("port-forward"))
+      process.kill(pid, "SIGKILL");
+    await plane
+      ?.kubectl(["delete", "namespace", NS, "--wait=false", "--ignore-not-found"])
+      .catch(() => undefined);
+  });
+
+  it("refuses invalid arguments before any object is sent to the API server", async () => {
+    await stack.config("replicas", "2");
+    const r = await stack.run(["up", "--yes", "--skip-preview"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.output, /replicas/);
+    assert.doesNotMatch(r.output, /at .*\.js:\d+/, "one message, no stack trace");
+    const objects = await kubectlJson([
+      "get",
+      "statefulsets,services,configmaps,secrets,poddisruptionbudgets",
+      "-n",
+      NS,
+    ]);
+    assert.deepEqual((objects.items as KubeObject[]).map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+      "ConfigMap/kube-root-ca.crt",
+      `Secret/${TLS_SECRET}`,
+    ]);
+    const roles = await kubectlJson(["get", "clusterroles"]);
+    assert.ok(!(roles.items as KubeObject[]).some((o) => o.metadata.name.includes(NAME)));
+    await stack.run(["config", "rm", "replicas"], { expectCode: 0 });
+  });
+
+  it("up: StatefulSet ready 3/3, one pod per zone, PVCs bound at the size and class asked for, Secret, RBAC, PDB and Services", async () => {
+    const up = await stack.up();
+    assert.match(up.output, /created/);
+    const sts = await kubectlJson(["get", "statefulset", NAME, "-n", NS]);
+    assert.equal(sts.status.readyReplicas, 3);
+    assert.equal(sts.status.replicas, 3);
+    const podList = await kubectlJson(["get", "pods", "-n", NS, "-l", `app.kubernetes.io/instance=${NAME}`]);
+    const nodes = (await kubectlJson(["get", "nodes"])).items as KubeObject[];
+    const zoneOfNode = Object.fromEntries(
+      nodes.map((n) => [n.metadata.name, n.metadata.labels["topology.kubernetes.io/zone"]]),
+    );
+    const zones = (podList.items as KubeObject[]).map((p) => zoneOfNode[p.spec.nodeName]).sort();
+    assert.deepEqual(zones, [...AWS_ZONES].sort());
+    const pvcs = (await kubectlJson(["get", "pvc", "-n", NS])).items as KubeObject[];
+    assert.equal(pvcs.length, 3);
+    for (const pvc of pvcs) {
+      assert.equal(pvc.status.phase, "Bound", pvc.metadata.name);
+      assert.equal(pvc.spec.storageClassName, "fast-ssd");
+      assert.equal(pvc.status.capacity.storage, "2Gi");
+    }
+    const secret = await kubectlJson(["get", "secret", `${NAME}-credentials`, "-n", NS]);
+    assert.deepEqual(Object.keys(secret.data).sort(), [
+      "app-account",
+      "app-password",
+      "app-user",
+      "auth.conf",
+      "system-password",
+      "system-user",
+    ]);
+    const binding = await kubectlJson(["get", "clusterrolebinding", `${NS}-${NAME}-node-reader`]);
+    assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: NAME, namespace: NS }]);
+    const pdb = await kubectlJson(["get", "pdb", NAME, "-n", NS]);
+    assert.equal(pdb.spec.maxUnavailable, 1);
+    const svc = await kubectlJson(["get", "service", NAME, "-n", NS]);
+    assert.equal(svc.spec.type, "ClusterIP");
+    assert.ok((svc.spec.ports as KubeObject[]).some((p) => p.port === 4222));
+    const headless = await kubectlJson(["get", "service", `${NAME}-headless`, "-n", NS]);
+    assert.equal(headless.spec.clusterIP, "None");
+    // The state holds no password in plain text.
+    assert.ok(!stack.stateText().includes(passwords.app));
+  });
+
+  it("the pods made real: one nats-server per pod on loopback from the chart's ConfigMap and Secrets, in the pods' zones", async () => {
+    // From here on the component's port-forward finds real servers behind the pods
+    // (before, a forward left over from the last `up` would find nothing to reach).
+    pods = await makePodsReal(plane, { namespace: NS, statefulSet: NAME });
+    assert.deepEqual(Object.values(pods.zoneOf).sort(), [...AWS_ZONES].sort());
+    const varz = (await (
+      await fetch(`http://127.0.0.1:${pods.servers[0].monitorPort}/varz`)
+    ).json()) as KubeObject;
+    assert.deepEqual(varz.tags, [`az:${pods.servers[0].zone}`]);
+    assert.equal(varz.jetstream.config.unique_tag, "az:");
+    assert.equal(varz.cluster.name, NAME);
+  });
+
+  it("preview --expect-no-changes right after up, and after refresh", async () => {
+    await stack.run(["preview", "--expect-no-changes"], { expectCode: 0 });
+    const refresh = await stack.run(["refresh", "--yes", "--skip-preview"], { expectCode: 0 });
+    assert.doesNotMatch(refresh.output, /error/i);
+    await stack.run(["preview", "--expect-no-changes"], { expectCode: 0 });
+  });
+
+  it("the component's port-forward and connection create an R3 Stream in three zones", async () => {
+    assert.ok(pods, "the pods were made real");
+    await stack.config("stream", "true");
+    const up = await stack.up();
+    assert.match(up.output, /\+\s+nats:.*Stream.*orders|orders.*created/);
+
+    // Read the stream back from a server directly (not through the forward): its peers' zones.
+    const { connect } = await import("@nats-io/transport-node");
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    const nc = await connect({
+      servers: [`tls://127.0.0.1:${pods.servers[0].clientPort}`],
+      user: "app",
+      pass: passwords.app,
+      tls: { ca: tls.ca.certPem },
+      reconnect: false,
+    });
+    try {
+      const si = await (await jetstreamManager(nc)).streams.info("ORDERS");
+      const peers = [si.cluster!.leader!, ...(si.cluster!.replicas ?? []).map((r) => r.name)];
+      assert.equal(peers.length, 3);
+      assert.deepEqual(peers.map((p) => pods!.zoneOf[p]).sort(), [...AWS_ZONES].sort());
+    } finally {
+      await nc.close();
+    }
+    // Everything involved stayed on loopback: the control plane, the servers and the forward.
+    const forward = listenerPid(localPort);
+    const { violations } = loopbackViolations([
+      ...plane.pids,
+      ...pods.servers.map((s) => s.process.pid),
+      ...(forward ? [forward] : []),
+    ]);
+    assert.deepEqual(violations, []);
+    await stack.run(["preview", "--expect-no-changes"], { expectCode: 0 });
+  });
+
+  it("an update of resources and chart values shows a per-object diff and applies", async () => {
+    await stack.config("resources", "medium");
+    await stack.config(
+      "chartValues",
+      JSON.stringify({
+        statefulSet: { merge: { metadata: { annotations: { "example.com/owner": "e2e" } } } },
+      }),
+    );
+    const preview = await stack.preview();
+    const changed = steps(preview.output);
+    assert.ok(
+      changed.some((l) => /^~\s+kubernetes:apps\/v1:StatefulSet/.test(l)),
+      `a StatefulSet update in:\n${preview.output}`,
+    );
+    assert.match(preview.output, /example\.com\/owner/);
+    assert.match(preview.output, /memory/);
+    await stack.up();
+    const sts = await kubectlJson(["get", "statefulset", NAME, "-n", NS]);
+    assert.equal(sts.metadata.annotations["example.com/owner"], "e2e");
+    const nats = (sts.spec.template.spec.containers as KubeObject[]).find((c) => c.name === "nats");
+    const { PRESETS } = await import("../../sdk/cluster/plan/presets");
+    assert.equal(nats?.resources.limits.memory, PRESETS.medium.memory);
+    await stack.run(["preview", "--expect-no-changes"], { expectCode: 0 });
+  });
+
+  it("a password rotation replaces the credentials Secret and nothing else", async () => {
+    // First the Stream goes (deleted through the forward): its connection carries the password.
+    await stack.config("stream", "false");
+    const removed = await stack.up();
+    assert.match(removed.output, /deleted/);
+    passwords.app = "app-Pa55word-two";
+    await stack.config("appPassword", passwords.app, true);
+    const up = await stack.up();
+    const changed = steps(up.output);
+    assert.ok(
+      changed.length > 0 && changed.every((l) => /kubernetes:core\/v1:Secret/.test(l)),
+      `only the Secret changes:\n${changed.join("\n")}`,
+    );
+    const secret = await kubectlJson(["get", "secret", `${NAME}-credentials`, "-n", NS]);
+    assert.equal(Buffer.from(secret.data["app-password"], "base64").toString(), passwords.app);
+  });
+
+  it("destroy leaves nothing behind but the volume claims (kept by Kubernetes) and what the test made", async () => {
+    await stack.run(["destroy", "--yes", "--skip-preview"], { expectCode: 0 });
+    const left = await kubectlJson([
+      "get",
+      "statefulsets,services,configmaps,secrets,poddisruptionbudgets,serviceaccounts,pvc",
+      "-n",
+      NS,
+    ]);
+    const names = (left.items as KubeObject[])
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .filter((n) => n !== "ServiceAccount/default")
+      .sort();
+    assert.deepEqual(names, [
+      "ConfigMap/kube-root-ca.crt",
+      `PersistentVolumeClaim/${NAME}-js-${NAME}-0`,
+      `PersistentVolumeClaim/${NAME}-js-${NAME}-1`,
+      `PersistentVolumeClaim/${NAME}-js-${NAME}-2`,
+      `Secret/${TLS_SECRET}`,
+    ]);
+    const roles = await kubectlJson(["get", "clusterroles,clusterrolebindings"]);
+    assert.ok(!(roles.items as KubeObject[]).some((o) => o.metadata.name.includes(`${NS}-${NAME}`)));
+  });
+});
