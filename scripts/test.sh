@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command: installs everything the tests need on a fresh
 # machine (Node.js >= 22 when the machine's is older, npm packages,
-# nats-server, the NATS CLI, the Pulumi CLI, the Kubernetes control plane and
-# provider plugin for tests/kube), then builds, lints and runs the whole
-# suite. .ci/run runs exactly this.
+# nats-server, the NATS CLI, the Pulumi CLI), then builds, lints and runs the
+# whole suite. .ci/run runs exactly this. The Kubernetes control plane
+# (scripts/install-kube.sh, tests/kube) joins it once its tests pass: see
+# tests/kube/README.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
@@ -15,7 +16,6 @@ bash scripts/install-system-tools.sh
 bash scripts/install-nats.sh
 bash scripts/install-pulumi.sh
 bash scripts/install-pulumi-yaml.sh
-bash scripts/install-kube.sh
 echo "test.sh: installed in $((SECONDS - start))s"
 # The Go checks of this project's language hosts, with the flags of their
 # builds so the Go build cache of the CLI's build is reused.
