@@ -6,10 +6,10 @@
 // Messages are counted on the server before and after each step.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { startServer, repoRoot } from "../harness";
 import type { NatsServer, NatsConnection } from "../harness";
+import { inlineProject } from "./example-project";
 import { PulumiStack, pulumiAvailable } from "./pulumi-cli";
 
 const PROGRAM = (root: string) => `
@@ -43,13 +43,7 @@ describe("data loss at preview: with the real Pulumi CLI", function () {
     server = await startServer();
     nc = await server.connect();
     const root = repoRoot();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-nats-loss-"));
-    fs.writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      "name: loss-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-    );
-    fs.writeFileSync(path.join(dir, "index.js"), PROGRAM(root));
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+    dir = inlineProject("loss-e2e", PROGRAM(root));
     stack = await PulumiStack.create(dir);
     await stack.config("servers", server.url);
   });

@@ -9,10 +9,10 @@
 //   would lose messages, and everything once allowed.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { startServer, repoRoot } from "../harness";
 import type { NatsServer, NatsConnection } from "../harness";
+import { inlineProject } from "./example-project";
 import { PulumiStack, pulumiAvailable } from "./pulumi-cli";
 
 const PROGRAM = (root: string) => `
@@ -61,14 +61,8 @@ describe("data safety with the real Pulumi CLI: renames, removals, destroy", fun
 
   async function newStack(name: string): Promise<PulumiStack> {
     const root = repoRoot();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-nats-safety-"));
+    const dir = inlineProject("safety-e2e", PROGRAM(root));
     dirs.push(dir);
-    fs.writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      "name: safety-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-    );
-    fs.writeFileSync(path.join(dir, "index.js"), PROGRAM(root));
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
     const stack = await PulumiStack.create(dir, name);
     stacks.push(stack);
     await stack.config("servers", server.url);

@@ -28,3 +28,19 @@ export function exampleProject(example: string): { dir: string; dispose: () => v
   fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
   return { dir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * A temporary project running `program` (JavaScript text) with the repository's node_modules linked:
+ * for end-to-end tests that write their program inline. The caller removes the returned folder.
+ */
+export function inlineProject(name: string, program: string): string {
+  const root = repoRoot();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pulumi-nats-${name}-`));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+  );
+  fs.writeFileSync(path.join(dir, "index.js"), program);
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+  return dir;
+}

@@ -5,10 +5,10 @@
 // no change.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { startServer, repoRoot } from "../harness";
 import type { NatsServer, NatsConnection } from "../harness";
+import { inlineProject } from "../e2e/example-project";
 import { PulumiStack, pulumiAvailable } from "../e2e/pulumi-cli";
 import { fill, consumeSome } from "./support";
 
@@ -39,13 +39,7 @@ describe("migrate: with the real Pulumi CLI", function () {
     server = await startServer();
     nc = await server.connect();
     const root = repoRoot();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-nats-migrate-"));
-    fs.writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      "name: migrate-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-    );
-    fs.writeFileSync(path.join(dir, "index.js"), PROGRAM(root));
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+    dir = inlineProject("migrate-e2e", PROGRAM(root));
     stack = await PulumiStack.create(dir);
     await stack.config("servers", server.url);
   });
