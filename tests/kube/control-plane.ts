@@ -221,7 +221,8 @@ export class KubePlane {
     const kubeconfig = `--kubeconfig=${this.kubeconfigPath}`;
     const kwokConfig = path.join(dir, "kwok.yaml");
     // A config file of our own (not ~/.kwok). Given a file, kwok does not default
-    // these options: without them its node and pod controllers refuse to start.
+    // these options (its +default markers apply only without one): without them
+    // its node, lease and pod controllers refuse to start. Values are kwok's defaults.
     fs.writeFileSync(
       kwokConfig,
       [
@@ -231,6 +232,10 @@ export class KubePlane {
         "  nodePlayStageParallelism: 4",
         "  podPlayStageParallelism: 4",
         "  nodeLeaseDurationSeconds: 40",
+        "  nodeLeaseParallelism: 4",
+        "  podsOnNodeSyncParallelism: 1",
+        "  enablePodsOnNodeSyncListPager: true",
+        "  enablePodsOnNodeSyncStreamWatch: false",
         "",
       ].join("\n"),
     );
