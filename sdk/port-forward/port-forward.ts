@@ -158,6 +158,10 @@ export function ensurePortForward(
           `port-forward: 127.0.0.1:${o.localPort} is held by the port-forward of ${describeIdentity(held)} (process ${held.pid}), not of ${describeIdentity(identity)}; set access.localPort to a free port, or wait until that forward exits (${lifetime.idleMs / 1000}s after its last use)`,
         );
     }
+    // Pods the API server reports ready can still refuse a tunnelled connection for a
+    // moment (a pod restarted by a rolling update, a server still starting): wait for
+    // a NATS server to answer before judging what the forward reaches.
+    found = await untilNatsAnswers(o.localPort, found, NATS_ANSWER_WAIT_MS);
     try {
       verifyReached(o, cluster, found);
     } catch (err) {
@@ -169,6 +173,19 @@ export function ensurePortForward(
   started.set(o.localPort, p);
   p.catch(() => started.delete(o.localPort));
   return p;
+}
+
+/** How long a listening forward may take to reach a NATS server before it is judged. */
+const NATS_ANSWER_WAIT_MS = 60_000;
+
+async function untilNatsAnswers(port: number, first: Probe, waitMs: number): Promise<Probe> {
+  const deadline = Date.now() + waitMs;
+  let found = first;
+  while (found.listening && !found.nats && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    found = await probe(port);
+  }
+  return found;
 }
 
 /** The server behind the forward must be one of the release's: `<release>-<n>`, in `cluster` when given. */

@@ -72,11 +72,14 @@ export class PulumiStack {
   /** Runs `pulumi <args>` for this stack; rejects when expectCode is given and differs. */
   run(args: string[], opts: { expectCode?: number } = {}): Promise<CliResult> {
     fs.mkdirSync(path.join(this.home, "state"), { recursive: true });
-    const full = [...args, "--cwd", this.projectDir, "--color", "never"];
+    const flags = ["--cwd", this.projectDir, "--color", "never"];
     const stackScoped = !["stack"].includes(args[0]);
-    if (stackScoped) full.push("--stack", this.stack);
+    if (stackScoped) flags.push("--stack", this.stack);
     if (["config", "up", "preview", "refresh", "destroy"].includes(args[0]))
-      full.push("--config-file", this.configFile);
+      flags.push("--config-file", this.configFile);
+    // Flags go before a "--" (everything after it is a positional argument).
+    const dashes = args.indexOf("--");
+    const full = dashes < 0 ? [...args, ...flags] : [...args.slice(0, dashes), ...flags, ...args.slice(dashes)];
     return new Promise((resolve, reject) => {
       execFile(
         path.join(binDir(), "pulumi"),
@@ -100,7 +103,9 @@ export class PulumiStack {
   up = () => this.run(["up", "--yes", "--diff", "--skip-preview"], { expectCode: 0 });
   preview = (expectCode = 0) => this.run(["preview", "--diff"], { expectCode });
   config = (key: string, value: string, secret = false) =>
-    this.run(["config", "set", key, value, ...(secret ? ["--secret"] : [])], { expectCode: 0 });
+    // --plaintext: the CLI refuses values that look like secrets (a name like "...-tls-...") otherwise;
+    // "--" before the pair: a value may start with "-" (a PEM certificate).
+    this.run(["config", "set", key, secret ? "--secret" : "--plaintext", "--", value], { expectCode: 0 });
 
   /** Destroys what is left (allowing data loss) and removes the stack and its temp files. */
   async dispose(): Promise<void> {

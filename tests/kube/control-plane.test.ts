@@ -4,6 +4,9 @@
 // address.
 import assert from "node:assert/strict";
 import http from "node:http";
+import net from "node:net";
+import { KubeConfig, PortForward } from "@kubernetes/client-node";
+import { startServer } from "../harness";
 import {
   AWS_ZONES,
   GCP_ZONES,
@@ -25,6 +28,27 @@ function get(url: string): Promise<{ status: number; body: Buffer }> {
         res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       })
       .on("error", reject);
+  });
+}
+
+/** The first line a TCP server on 127.0.0.1:<port> sends, or undefined when it closes first. */
+function firstLine(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let data = "";
+    const done = (line: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(line);
+    };
+    const timer = setTimeout(() => done(undefined), 5000);
+    socket.on("data", (d: Buffer) => {
+      data += d.toString();
+      const nl = data.indexOf("\r\n");
+      if (nl >= 0) done(data.slice(0, nl));
+    });
+    socket.on("error", () => done(undefined));
+    socket.on("close", () => done(undefined));
   });
 }
 
@@ -104,6 +128,37 @@ describe("kube harness: a control plane on 127.0.0.1", function () {
     assert.equal(pvc?.status.capacity.storage, "3Gi");
     const pv = await plane.get(`/api/v1/persistentvolumes/${pvc?.spec.volumeName}`);
     assert.equal(pv?.spec.storageClassName, "fast-ssd");
+  });
+
+  it("tunnels a pod's port to a local nats-server through the API server and kwok's kubelet API (client-node port-forward)", async () => {
+    // The pod "probe" of the test above; kwok maps its port 4222 to the local server.
+    const server = await startServer({ serverName: "probe" });
+    const local = net.createServer();
+    try {
+      await plane.apply([
+        {
+          apiVersion: "kwok.x-k8s.io/v1alpha1",
+          kind: "PortForward",
+          metadata: { name: "probe", namespace: NS },
+          spec: { forwards: [{ ports: [4222], target: { port: server.ports.client, address: "127.0.0.1" } }] },
+        },
+      ]);
+      const kc = new KubeConfig();
+      kc.loadFromString(plane.kubeconfig);
+      const forward = new PortForward(kc);
+      local.on("connection", (socket) => {
+        forward.portForward(NS, "probe", [4222], socket, null, socket).catch(() => socket.destroy());
+      });
+      await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
+      const port = (local.address() as net.AddressInfo).port;
+      // kwok reads PortForward objects through a watch: the first tunnels may find none yet.
+      const info = await plane.waitFor("the NATS INFO line through the tunnel", () => firstLine(port));
+      assert.match(info, /^INFO \{/);
+      assert.equal(JSON.parse(info.slice(5)).server_name, "probe");
+    } finally {
+      local.close();
+      await server.stop();
+    }
   });
 
   it("refuses a pod that does not tolerate the NATS taint (it stays Pending, unscheduled)", async () => {

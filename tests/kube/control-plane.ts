@@ -236,6 +236,10 @@ export class KubePlane {
         "  podsOnNodeSyncParallelism: 1",
         "  enablePodsOnNodeSyncListPager: true",
         "  enablePodsOnNodeSyncStreamWatch: false",
+        // The kubelet API's port-forward, logs and exec are "debugging handlers".
+        "  enableDebuggingHandlers: true",
+        "  enableContentionProfiling: false",
+        "  enableProfilingHandler: false",
         "",
       ].join("\n"),
     );

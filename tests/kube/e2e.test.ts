@@ -72,7 +72,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
   let localPort: number;
   let pods: RealPods | undefined;
   const kubectlJson = (args: string[]) => plane.kubectl(args, { json: true });
-  const passwords = { app: "app-Pa55word-one", system: "sys-Pa55word-one" };
+  const passwords = { app: "app-Pa55word-one", system: "sys-Pa55word-one", route: "route-Pa55word-one" };
 
   before(async () => {
     kubeBinary("pulumi-resource-kubernetes"); // throws, naming scripts/install-kube.sh, when not built
@@ -109,6 +109,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
     await stack.config("localPort", String(localPort));
     await stack.config("appPassword", passwords.app, true);
     await stack.config("systemPassword", passwords.system, true);
+    await stack.config("routePassword", passwords.route, true);
     await stack.config("tlsSecret", TLS_SECRET);
     await stack.config("caCert", tls.ca.certPem, true);
   });
@@ -147,7 +148,19 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
   });
 
   it("up: StatefulSet ready 3/3, one pod per zone, PVCs bound at the size and class asked for, Secret, RBAC, PDB and Services", async () => {
-    const up = await stack.up();
+    // kwok runs no containers: while `up` runs, the pods are made real (one nats-server
+    // per pod, from what the API server holds), so the component's wait and its
+    // port-forward reach real servers, as they would on a real cluster.
+    const [upResult, realResult] = await Promise.allSettled([
+      stack.up(),
+      makePodsReal(plane, { namespace: NS, statefulSet: NAME, timeoutMs: 180_000 }),
+    ]);
+    if (realResult.status === "fulfilled") pods = realResult.value;
+    const failures = [upResult, realResult]
+      .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+      .map((r) => (r.reason as Error).message);
+    assert.deepEqual(failures, [], "up and the pods made real");
+    const up = (upResult as PromiseFulfilledResult<Awaited<ReturnType<PulumiStack["up"]>>>).value;
     assert.match(up.output, /created/);
     const sts = await kubectlJson(["get", "statefulset", NAME, "-n", NS]);
     assert.equal(sts.status.readyReplicas, 3);
@@ -189,9 +202,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
   });
 
   it("the pods made real: one nats-server per pod on loopback from the chart's ConfigMap and Secrets, in the pods' zones", async () => {
-    // From here on the component's port-forward finds real servers behind the pods
-    // (before, a forward left over from the last `up` would find nothing to reach).
-    pods = await makePodsReal(plane, { namespace: NS, statefulSet: NAME });
+    assert.ok(pods, "the pods were made real during up");
     assert.deepEqual(Object.values(pods.zoneOf).sort(), [...AWS_ZONES].sort());
     const varz = (await (
       await fetch(`http://127.0.0.1:${pods.servers[0].monitorPort}/varz`)

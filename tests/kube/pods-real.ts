@@ -53,7 +53,12 @@ export async function makePodsReal(plane: KubePlane, opts: RealPodsOptions): Pro
   const { namespace, statefulSet } = opts;
   const containerName = opts.container ?? "nats";
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const sts = await plane.kubectl(["get", "statefulset", statefulSet, "-n", namespace], { json: true });
+  // Called while `pulumi up` runs: the StatefulSet may not exist yet.
+  const sts = await plane.waitFor(
+    `StatefulSet ${namespace}/${statefulSet}`,
+    () => plane.get(`/apis/apps/v1/namespaces/${namespace}/statefulsets/${statefulSet}`),
+    timeoutMs,
+  );
   const replicas: number = sts.spec.replicas;
   const template = sts.spec.template.spec as KubeObject;
   const container = (template.containers as KubeObject[]).find((c) => c.name === containerName);
@@ -92,8 +97,11 @@ export async function makePodsReal(plane: KubePlane, opts: RealPodsOptions): Pro
       for (const m of mounts) {
         const target = path.join(root, m.mountPath);
         fs.mkdirSync(target, { recursive: true });
+        // Includes (the routes include of the credentials Secret) name the routes too.
         for (const [file, content] of Object.entries(volumeFiles[m.name] ?? {}))
-          fs.writeFileSync(path.join(target, file), content, { mode: 0o600 });
+          fs.writeFileSync(path.join(target, file), rewriteRouteUrls(content, statefulSet, ports), {
+            mode: 0o600,
+          });
         if (m.mountPath === ZONE_DIR)
           fs.writeFileSync(path.join(target, ZONE_FILE), `server_tags: ["az:${zone}"]\n`);
       }
@@ -108,7 +116,7 @@ export async function makePodsReal(plane: KubePlane, opts: RealPodsOptions): Pro
 
       const env: NodeJS.ProcessEnv = { ...process.env, SERVER_NAME: name, POD_NAME: name };
       for (const e of (container.env ?? []) as KubeObject[]) {
-        if (typeof e.value === "string") env[e.name] = e.value;
+        if (typeof e.value === "string") env[e.name] = expandEnvReferences(e.value, env);
         else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.name") env[e.name] = name;
         else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") env[e.name] = namespace;
       }
@@ -228,6 +236,26 @@ async function readVolumes(
   return files;
 }
 
+/**
+ * Route URLs `<scheme>://[user:pass@]<sts>-<i>.<sts>-headless...:6222` pointed at
+ * server i's loopback route port (in nats.conf and in the routes include).
+ */
+function rewriteRouteUrls(
+  text: string,
+  statefulSet: string,
+  ports: { route: number }[],
+): string {
+  const route = new RegExp(
+    `(nats|tls)://([^@"\\s/]+@)?${statefulSet}-(\\d+)\\.${statefulSet}-headless[a-z0-9.-]*:6222`,
+    "g",
+  );
+  return text.replace(
+    route,
+    (_m, scheme: string, userinfo: string | undefined, i: string) =>
+      `${scheme}://${userinfo ?? ""}127.0.0.1:${ports[Number(i)].route}`,
+  );
+}
+
 /** The pod's nats.conf with ports, route hosts and mount paths made local. */
 function rewriteConfig(
   conf: string,
@@ -247,17 +275,20 @@ function rewriteConfig(
   swap(/"http_port": 8222\b/, `"http_port": ${ports[index].monitor}`, "monitoring port 8222");
   if (ports.length > 1) {
     swap(/"port": 6222\b/, `"host": "127.0.0.1", "port": ${ports[index].route}`, "route port 6222");
-    const route = new RegExp(
-      `(nats|tls)://${statefulSet}-(\\d+)\\.${statefulSet}-headless[a-z0-9.-]*:6222`,
-      "g",
-    );
-    c = c.replace(
-      route,
-      (_m, scheme: string, i: string) => `${scheme}://127.0.0.1:${ports[Number(i)].route}`,
-    );
+    c = rewriteRouteUrls(c, statefulSet, ports);
   }
   // Longest mount paths first, so /etc/nats-certs/nats wins over a shorter prefix.
   for (const m of [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length))
     c = c.split(`"${m.mountPath}`).join(`"${path.join(root, m.mountPath)}`);
   return c;
+}
+
+/**
+ * What the kubelet does to an env value: `$(NAME)` becomes the value of a variable
+ * defined earlier in the container's env (left as written when undefined), `$$` is `$`.
+ */
+function expandEnvReferences(value: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) =>
+    name === undefined ? "$" : (env[name] ?? m),
+  );
 }

@@ -26,6 +26,7 @@ const args: NatsClusterArgs = {
   auth: {
     appPassword: cfg.requireSecret("appPassword"),
     systemPassword: cfg.requireSecret("systemPassword"),
+    routePassword: cfg.requireSecret("routePassword"),
   },
   tls: tlsSecret
     ? { client: true, routes: true, secretName: tlsSecret, caCert: cfg.requireSecret("caCert") }
