@@ -140,7 +140,9 @@ describe("kube harness: a control plane on 127.0.0.1", function () {
           apiVersion: "kwok.x-k8s.io/v1alpha1",
           kind: "PortForward",
           metadata: { name: "probe", namespace: NS },
-          spec: { forwards: [{ ports: [4222], target: { port: server.ports.client, address: "127.0.0.1" } }] },
+          spec: {
+            forwards: [{ ports: [4222], target: { port: server.ports.client, address: "127.0.0.1" } }],
+          },
         },
       ]);
       const kc = new KubeConfig();

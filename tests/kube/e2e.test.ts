@@ -58,11 +58,13 @@ function listenerPid(port: number): number | undefined {
 
 /** Lines of a preview/up output that name a resource step (create, update, replace, delete). */
 function steps(output: string): string[] {
-  return output
-    .split("\n")
-    .map((l) => l.trim())
-    // "~ kubernetes:core/v1:Secret: (update)", "+-kubernetes:core/v1:Secret: (replace)".
-    .filter((l) => /^(\+-|-\+|\+|~|-)\s*[\w-]+:[\w/.-]+:\w+: \(/.test(l));
+  return (
+    output
+      .split("\n")
+      .map((l) => l.trim())
+      // "~ kubernetes:core/v1:Secret: (update)", "+-kubernetes:core/v1:Secret: (replace)".
+      .filter((l) => /^(\+-|-\+|\+|~|-)\s*[\w-]+:[\w/.-]+:\w+: \(/.test(l))
+  );
 }
 
 describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)", function () {

@@ -240,11 +240,7 @@ async function readVolumes(
  * Route URLs `<scheme>://[user:pass@]<sts>-<i>.<sts>-headless...:6222` pointed at
  * server i's loopback route port (in nats.conf and in the routes include).
  */
-function rewriteRouteUrls(
-  text: string,
-  statefulSet: string,
-  ports: { route: number }[],
-): string {
+function rewriteRouteUrls(text: string, statefulSet: string, ports: { route: number }[]): string {
   const route = new RegExp(
     `(nats|tls)://([^@"\\s/]+@)?${statefulSet}-(\\d+)\\.${statefulSet}-headless[a-z0-9.-]*:6222`,
     "g",
