@@ -112,5 +112,14 @@ describe("e2e: refresh reads messages and lag into outputs, and never makes a ch
       { messages: 42, bytes: 0, lastSeq: 42, pending: 42, ackFloor: 0, workers: 5 },
     );
     await noChanges();
+
+    // up --refresh: the program runs on the refreshed state, and nothing is updated.
+    await publish(server, "orders.placed", 3);
+    const up = await stack.run(["up", "--yes", "--skip-preview", "--refresh", "--diff"], { expectCode: 0 });
+    assert.match(up.output, /~ pending : 42 => 45/);
+    assert.doesNotMatch(up.output, /\d+ (updated|created|deleted|replaced)\b/);
+    assert.match(up.output, /3 unchanged/);
+    assert.equal((await outputs()).pending, 45);
+    await noChanges();
   });
 });
