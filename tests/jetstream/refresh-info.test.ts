@@ -12,6 +12,7 @@ import type { Props } from "../../sdk/jetstream/core";
 import type { ConsumerInfoOutput, StreamInfoOutput } from "../../sdk/jetstream/tables/info";
 import { consumerInfoFields, streamInfoFields } from "../../sdk/codegen/info";
 import { closeSessions, cores, withConnection } from "./support";
+import { kvPut } from "./bucket-examples";
 
 type Target = NatsServer | NatsCluster;
 /** The part of /jsz that tells whether the meta leader hears from every peer. */
@@ -208,6 +209,20 @@ describe("refresh info under load: a single server", function () {
     const s2 = await refresh<StreamInfoOutput>(cores.stream, stream.id, stream.outs, streamInputs);
     assert.equal(s2.deletedCount, 1);
     assert.equal(s2.messages, total - 1);
+  });
+
+  it("reads a KV bucket's values and keys as its stream's messages and subjects", async () => {
+    const inputs = withConnection(server, { bucket: "flags", history: 3 });
+    const { id, outs } = await cores.keyValue.create(inputs);
+    assert.equal((outs.info as StreamInfoOutput).streamName, "KV_flags");
+    await kvPut(server, "flags", 4);
+    await kvPut(server, "flags", 4);
+    const info = await refresh<StreamInfoOutput>(cores.keyValue, id, outs, inputs);
+    assert.deepEqual(
+      [info.messages, info.subjectCount, info.lastSeq],
+      [8, 4, 8],
+      "two revisions of four keys",
+    );
   });
 
   it("counts pull requests waiting on an idle consumer", async () => {
