@@ -121,5 +121,17 @@ describe("e2e: refresh reads messages and lag into outputs, and never makes a ch
     assert.match(up.output, /3 unchanged/);
     assert.equal((await outputs()).pending, 45);
     await noChanges();
+
+    // Pulumi 3.260's refresh shows what changes for the program's inputs (none
+    // here); its legacy display shows the outputs that moved.
+    await publish(server, "orders.placed", 4);
+    const legacy = await stack.run(["refresh", "--yes", "--skip-preview", "--diff"], {
+      expectCode: 0,
+      env: { PULUMI_ENABLE_LEGACY_REFRESH_DIFF: "true" },
+    });
+    assert.match(legacy.output, /~ messages\s*: 45 => 49/);
+    assert.match(legacy.output, /~ pending\s*: 45 => 49/);
+    assert.equal(infoOf(await exported())("billing").pending, 49);
+    await noChanges();
   });
 });
