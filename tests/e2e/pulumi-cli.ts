@@ -82,7 +82,8 @@ export class PulumiStack {
       flags.push("--config-file", this.configFile);
     // Flags go before a "--" (everything after it is a positional argument).
     const dashes = args.indexOf("--");
-    const full = dashes < 0 ? [...args, ...flags] : [...args.slice(0, dashes), ...flags, ...args.slice(dashes)];
+    const full =
+      dashes < 0 ? [...args, ...flags] : [...args.slice(0, dashes), ...flags, ...args.slice(dashes)];
     return new Promise((resolve, reject) => {
       execFile(
         path.join(binDir(), "pulumi"),
