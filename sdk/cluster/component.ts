@@ -19,6 +19,7 @@ import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
 import { metaGroupTrim, scaleDownGuard, systemConnection, volumeGrowth } from "./ops/resources";
 import { orphanStatefulSet } from "./ops/storage-growth";
+import type { MonitoringEndpoints } from "./plan/monitoring-endpoints";
 
 /** The outputs of NatsCluster, declared once: the class fields and registerOutputs both use it. */
 export interface NatsClusterOutputs {
@@ -32,6 +33,11 @@ export interface NatsClusterOutputs {
   clientUrls: pulumi.Output<string[]>;
   /** In-cluster monitoring URL (port 8222: /healthz, /varz, /jsz, /connz, /routez). */
   monitoringUrl: pulumi.Output<string>;
+  /**
+   * Where monitoring reaches the servers: the monitoring port and its Service, the
+   * Prometheus exporter's port and path (when on), the PodMonitor's name (when created).
+   */
+  monitoringEndpoints: pulumi.Output<MonitoringEndpoints>;
   /** Name of the Secret holding the users, passwords and the server's auth include file; undefined without auth. */
   credentialsSecretName: pulumi.Output<string | undefined>;
   /** The zones the servers run in (each server is tagged `az:<zone>`). */
@@ -96,6 +102,7 @@ export class NatsCluster extends pulumi.ComponentResource {
   readonly clientUrl!: pulumi.Output<string>;
   readonly clientUrls!: pulumi.Output<string[]>;
   readonly monitoringUrl!: pulumi.Output<string>;
+  readonly monitoringEndpoints!: pulumi.Output<MonitoringEndpoints>;
   readonly credentialsSecretName!: pulumi.Output<string | undefined>;
   readonly zones!: pulumi.Output<string[]>;
   readonly replicas!: pulumi.Output<number>;
@@ -328,6 +335,7 @@ export class NatsCluster extends pulumi.ComponentResource {
       clientUrl: pulumi.output(p.clientUrls[0]),
       clientUrls: pulumi.output(p.clientUrls),
       monitoringUrl: pulumi.output(p.monitoringUrl),
+      monitoringEndpoints: pulumi.output(p.monitoringEndpoints),
       credentialsSecretName: secret ? secret.metadata.name : pulumi.output(undefined),
       zones: pulumi.output(p.zones),
       replicas: pulumi.output(p.replicas),

@@ -9,6 +9,8 @@ import { streamFields } from "../jetstream/tables/stream";
 import { consumerFields } from "../jetstream/tables/consumer";
 import { keyValueFields, objectStoreFields } from "../jetstream/tables/bucket";
 import { jetstreamDocPath, writeChangeEffects } from "./change-effects";
+import { consumerInfoFields, streamInfoFields } from "./info";
+import type { InfoField } from "./info";
 
 const sections: [string, string, readonly Field[]][] = [
   ["Stream", "A stream's configuration.", streamFields],
@@ -79,7 +81,34 @@ export function referenceDocs(): string {
     }
     out.push("");
   }
+  out.push(...infoSection());
   return out.join("\n");
+}
+
+const infoSections: [string, string, InfoField[]][] = [
+  ["Stream, KeyValue and ObjectStore: `info`", "The underlying stream's state.", streamInfoFields],
+  ["Consumer: `info`", "The consumer's position and lag.", consumerInfoFields],
+];
+
+/** The `info` outputs (jetstream/tables/info.ts): read from the answer of every create, update and refresh. */
+function infoSection(): string[] {
+  const out = [
+    "## Outputs",
+    "",
+    "Every resource outputs `info`, what the server answered to the last create, update or",
+    "`pulumi refresh` (the same API call, none added). It is never compared: a counter that moves",
+    "does not make a change. Optional keys are absent when the server has no value.",
+    "",
+  ];
+  for (const [name, intro, rows] of infoSections) {
+    out.push(`### ${name}`, "", intro, "", "| key | type | description |", "| --- | --- | --- |");
+    for (const row of rows) {
+      const optional = row.optional ? " (optional)" : "";
+      out.push(`| \`${row.key}\` | ${row.type}${optional} | ${escape(row.doc)} |`);
+    }
+    out.push("");
+  }
+  return out;
 }
 
 export const referencePath = path.join(__dirname, "..", "..", "..", "docs", "jetstream-reference.md");

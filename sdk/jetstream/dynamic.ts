@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionArgs } from "./connection-args";
 import { serversCarryCredentials, withoutUserinfo } from "./server-urls";
+import type { ConsumerInfoOutput, StreamInfoOutput } from "./tables/info";
 import type { CoreName } from "./core";
 import type { StreamConfigInputs } from "./tables/stream";
 import type { ConsumerConfigInputs } from "./tables/consumer";
@@ -53,19 +54,9 @@ export type KeyValueArgs = AssetArgs & Inputs<KeyValueConfigInputs> & { bucket: 
 export type ObjectStoreArgs = AssetArgs & Inputs<ObjectStoreConfigInputs> & { bucket: pulumi.Input<string> };
 
 /** What the server reports about an asset after create, update or refresh. */
-export interface AssetInfo {
-  streamName?: string;
-  messages?: number;
-  bytes?: number;
-  firstSeq?: number;
-  lastSeq?: number;
-  created?: string;
-  cluster?: string;
-  leader?: string;
-  pending?: number;
-  ackPending?: number;
-  ackFloorStreamSeq?: number;
-}
+/** Either kind's `info` output, every key optional (kept for programs written before the precise types). */
+export type AssetInfo = Partial<StreamInfoOutput & ConsumerInfoOutput>;
+export type { StreamInfoOutput, ConsumerInfoOutput };
 
 const HANDLERS_BY_NAME = "pulumi-nats/jetstream/dynamic-handlers";
 
@@ -196,8 +187,8 @@ const secretOutputs = (opts?: pulumi.CustomResourceOptions): pulumi.CustomResour
 export class Stream extends pulumi.dynamic.Resource {
   /** The stream's name. */
   declare readonly name: pulumi.Output<string>;
-  /** Messages, bytes, sequences and placement as the server reported them. */
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** Messages, bytes, sequences and placement as the last create, update or refresh read them. */
+  declare readonly info: pulumi.Output<StreamInfoOutput>;
   constructor(name: string, args: StreamArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor("stream"),
@@ -215,7 +206,8 @@ export class Stream extends pulumi.dynamic.Resource {
 export class Consumer extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
   declare readonly stream: pulumi.Output<string>;
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** Pending (lag), ack pending, redeliveries, delivered and ack floor as the last create, update or refresh read them. */
+  declare readonly info: pulumi.Output<ConsumerInfoOutput>;
   constructor(name: string, args: ConsumerArgs, opts?: pulumi.CustomResourceOptions) {
     const stream = args.stream;
     const follow: pulumi.CustomResourceOptions =
@@ -247,7 +239,8 @@ export class Consumer extends pulumi.dynamic.Resource {
 /** A JetStream key/value bucket (stream `KV_<bucket>`). */
 export class KeyValue extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** The underlying stream's state as the last create, update or refresh read it. */
+  declare readonly info: pulumi.Output<StreamInfoOutput>;
   constructor(name: string, args: KeyValueArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor("keyValue"),
@@ -264,7 +257,8 @@ export class KeyValue extends pulumi.dynamic.Resource {
 /** A JetStream object store (stream `OBJ_<bucket>`). */
 export class ObjectStore extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** The underlying stream's state as the last create, update or refresh read it. */
+  declare readonly info: pulumi.Output<StreamInfoOutput>;
   constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor("objectStore"),

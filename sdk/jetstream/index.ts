@@ -7,6 +7,8 @@ export type {
   ObjectStoreArgs,
   AssetArgs,
   AssetInfo,
+  StreamInfoOutput,
+  ConsumerInfoOutput,
   InventoryArgs,
   JetStreamAsset,
 } from "./dynamic";

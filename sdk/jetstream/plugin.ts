@@ -12,9 +12,24 @@
 // stack's resources from one to the other makes the engine replace them.
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionArgs } from "./connection-args";
-import type { AssetInfo, ConsumerArgs, KeyValueArgs, ObjectStoreArgs, StreamArgs } from "./dynamic";
+import type {
+  ConsumerArgs,
+  ConsumerInfoOutput,
+  KeyValueArgs,
+  ObjectStoreArgs,
+  StreamArgs,
+  StreamInfoOutput,
+} from "./dynamic";
 
-export type { AssetInfo, ConsumerArgs, KeyValueArgs, ObjectStoreArgs, StreamArgs } from "./dynamic";
+export type {
+  AssetInfo,
+  ConsumerArgs,
+  ConsumerInfoOutput,
+  KeyValueArgs,
+  ObjectStoreArgs,
+  StreamArgs,
+  StreamInfoOutput,
+} from "./dynamic";
 
 const CREDENTIAL_KEYS = ["password", "token", "nkeySeed", "creds", "kubeconfig"] as const;
 
@@ -48,8 +63,8 @@ function inputs<T extends { connection: pulumi.Input<ConnectionArgs> }>(args: T)
 export class Stream extends pulumi.CustomResource {
   /** The stream's name. */
   declare readonly name: pulumi.Output<string>;
-  /** Messages, bytes, sequences and placement as the server reported them. */
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** Messages, bytes, sequences and placement as the last create, update or refresh read them. */
+  declare readonly info: pulumi.Output<StreamInfoOutput>;
   constructor(name: string, args: StreamArgs, opts?: pulumi.CustomResourceOptions) {
     super("nats:jetstream:Stream", name, inputs(args), opts);
   }
@@ -59,7 +74,8 @@ export class Stream extends pulumi.CustomResource {
 export class Consumer extends pulumi.CustomResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly stream: pulumi.Output<string>;
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** Pending (lag), ack pending, redeliveries, delivered and ack floor as the last create, update or refresh read them. */
+  declare readonly info: pulumi.Output<ConsumerInfoOutput>;
   constructor(
     name: string,
     args: Omit<ConsumerArgs, "stream"> & { stream: pulumi.Input<string> | Stream },
@@ -84,7 +100,8 @@ export class Consumer extends pulumi.CustomResource {
 /** A JetStream key/value bucket, served by the `nats` plugin. */
 export class KeyValue extends pulumi.CustomResource {
   declare readonly bucket: pulumi.Output<string>;
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** The underlying stream's state as the last create, update or refresh read it. */
+  declare readonly info: pulumi.Output<StreamInfoOutput>;
   constructor(name: string, args: KeyValueArgs, opts?: pulumi.CustomResourceOptions) {
     super("nats:jetstream:KeyValue", name, inputs(args), opts);
   }
@@ -93,7 +110,8 @@ export class KeyValue extends pulumi.CustomResource {
 /** A JetStream object store, served by the `nats` plugin. */
 export class ObjectStore extends pulumi.CustomResource {
   declare readonly bucket: pulumi.Output<string>;
-  declare readonly info: pulumi.Output<AssetInfo>;
+  /** The underlying stream's state as the last create, update or refresh read it. */
+  declare readonly info: pulumi.Output<StreamInfoOutput>;
   constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.CustomResourceOptions) {
     super("nats:jetstream:ObjectStore", name, inputs(args), opts);
   }

@@ -258,6 +258,11 @@ describe("NatsCluster under mocks", function () {
         "nats://events-2.events-headless.nats.svc.cluster.local:4222",
       ]);
       assert.equal(await valueOf(c.monitoringUrl), "http://events-headless.nats.svc.cluster.local:8222");
+      assert.deepEqual(await valueOf(c.monitoringEndpoints), {
+        service: "events-headless",
+        port: 8222,
+        portName: "monitor",
+      });
       assert.equal(await valueOf(c.credentialsSecretName), "events-credentials");
       assert.deepEqual(await valueOf(c.zones), ZONES);
       assert.equal(await valueOf(c.storageClassName), "events-jetstream");

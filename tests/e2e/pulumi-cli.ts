@@ -69,8 +69,11 @@ export class PulumiStack {
     };
   }
 
-  /** Runs `pulumi <args>` for this stack; rejects when expectCode is given and differs. */
-  run(args: string[], opts: { expectCode?: number } = {}): Promise<CliResult> {
+  /**
+   * Runs `pulumi <args>` for this stack; rejects when expectCode is given and differs.
+   * `env` is added to the CLI's environment for this run only.
+   */
+  run(args: string[], opts: { expectCode?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     fs.mkdirSync(path.join(this.home, "state"), { recursive: true });
     const flags = ["--cwd", this.projectDir, "--color", "never"];
     const stackScoped = !["stack"].includes(args[0]);
@@ -85,7 +88,7 @@ export class PulumiStack {
       execFile(
         path.join(binDir(), "pulumi"),
         full,
-        { env: this.env(), maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
+        { env: { ...this.env(), ...opts.env }, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
         (err, stdout, stderr) => {
           const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
           const result = { code, stdout, stderr, output: stdout + stderr };

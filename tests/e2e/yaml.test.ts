@@ -75,6 +75,22 @@ describe("e2e: a Pulumi YAML program through the nats plugin (examples/yaml)", f
     await stack.config("ordersStorage", "file");
   });
 
+  it("reads the messages and the consumer's lag in a refresh, and previews no change after it", async () => {
+    // Left from the previous test: 3 messages, none delivered.
+    const expectNoChanges = () => stack.run(["preview", "--diff", "--expect-no-changes"], { expectCode: 0 });
+    await expectNoChanges();
+    const refresh = await stack.run(["refresh", "--yes", "--skip-preview", "--run-program"], {
+      expectCode: 0,
+    });
+    assert.match(refresh.output, /~ fulfilmentPending: 0 => 3/);
+    const outputs = JSON.parse((await stack.run(["stack", "output", "--json"], { expectCode: 0 })).stdout);
+    assert.equal(outputs.ordersMessages, 3);
+    assert.equal(outputs.fulfilmentPending, 3);
+    await expectNoChanges();
+    await stack.run(["refresh", "--yes", "--skip-preview"], { expectCode: 0 });
+    await expectNoChanges();
+  });
+
   it("destroys what it created", async () => {
     await stack.config("allowDataLoss", "true");
     await stack.up();

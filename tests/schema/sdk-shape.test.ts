@@ -44,6 +44,9 @@ describe("schema.json for SDK generators", function () {
       "bytes",
       "firstSeq",
       "lastSeq",
+      "deletedCount",
+      "subjectCount",
+      "consumerCount",
       "created",
     ]);
     assert.deepEqual(schema.types["nats:jetstream:ConsumerInfo"].required, [
@@ -51,8 +54,11 @@ describe("schema.json for SDK generators", function () {
       "pending",
       "ackPending",
       "redelivered",
-      "ackFloorStreamSeq",
+      "waiting",
       "deliveredStreamSeq",
+      "deliveredConsumerSeq",
+      "ackFloorStreamSeq",
+      "ackFloorConsumerSeq",
       "created",
     ]);
     for (const [token, r] of Object.entries(schema.resources as Json)) {

@@ -21,6 +21,7 @@ import { planAuth, planRoutes } from "./auth";
 import { planNetworkPolicy } from "./network";
 import { planResources } from "./resources";
 import { planStorageSizes } from "./storage";
+import { MONITOR_PORT, monitoringEndpoints } from "./monitoring-endpoints";
 import { buildValues } from "../chart/values";
 
 export const DEFAULT_CHART_VERSION = "2.14.2";
@@ -433,7 +434,8 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
       `${scheme}://${svc}:4222`,
       ...Array.from({ length: replicas }, (_, i) => `${scheme}://${name}-${i}.${headless}:4222`),
     ],
-    monitoringUrl: `http://${headless}:8222`,
+    monitoringUrl: `http://${headless}:${MONITOR_PORT}`,
+    monitoringEndpoints: monitoringEndpoints(names, monitoring),
     gateway,
     leafnodes,
     networkPolicy:

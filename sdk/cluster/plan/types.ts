@@ -5,6 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AccessMode, ReclaimPolicy, ServiceType, Toleration, ZoneSpread } from "../args";
 import type { GatewayPlan, LeafNodesPlan } from "../gateways/gateways";
 import type { NetworkPolicyPlan } from "./network";
+import type { MonitoringEndpoints } from "./monitoring-endpoints";
 
 export type PlatformKind = "aws" | "gcp" | "kubernetes";
 
@@ -159,6 +160,8 @@ export interface ClusterPlan {
   /** In-cluster URLs: the Service first, then one per server. */
   clientUrls: string[];
   monitoringUrl: string;
+  /** The monitoring port, the exporter's port and path, the PodMonitor (monitoring-endpoints.ts). */
+  monitoringEndpoints: MonitoringEndpoints;
   /** The gateway of a super-cluster member (see gateways.ts); undefined without one. */
   gateway?: GatewayPlan;
   /** The leaf node listener; undefined when off. */

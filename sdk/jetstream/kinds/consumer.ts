@@ -15,6 +15,7 @@ import { filterOverlapProblems } from "./cycles";
 import { canonicalFromServer, compact } from "./canonical";
 import { consumerReplacement } from "../consumer-position";
 import { recordedOwner } from "../ownership";
+import { consumerInfoTable, readInfo } from "../tables/info";
 
 const DEFAULT_ACK_WAIT_NS = parseDuration("30s");
 const DEFAULT_MAX_ACK_PENDING = 1000;
@@ -55,16 +56,7 @@ function observed(info: ConsumerInfo): Observed {
   return {
     config: canonical,
     messages: info.num_pending + info.num_ack_pending,
-    info: compact({
-      streamName: info.stream_name,
-      pending: info.num_pending,
-      ackPending: info.num_ack_pending,
-      redelivered: info.num_redelivered,
-      ackFloorStreamSeq: info.ack_floor?.stream_seq,
-      deliveredStreamSeq: info.delivered?.stream_seq,
-      created: info.created,
-      paused: info.paused,
-    }),
+    info: readInfo(consumerInfoTable, info) as unknown as Json,
     owner: recordedOwner(server),
   };
 }

@@ -6,7 +6,8 @@ import type { Json, JetStreamApi } from "../api";
 import { ErrorCode, isApiError } from "../errors";
 import type { InputProblem } from "../errors";
 import type { Kind, Observed } from "./kind";
-import { canonicalFromServer, compact } from "./canonical";
+import { canonicalFromServer } from "./canonical";
+import { readInfo, streamInfoTable } from "../tables/info";
 import { limitLosses, tightenedLimits } from "../loss";
 import { recordedOwner } from "../ownership";
 import { streamLikeCycleProblems } from "./cycles";
@@ -32,16 +33,7 @@ export function streamLikeKind(spec: StreamLikeSpec): Kind {
     return {
       config: spec.fromServer ? spec.fromServer(server, canonical) : canonical,
       messages: info.state.messages,
-      info: compact({
-        streamName: info.config.name,
-        messages: info.state.messages,
-        bytes: info.state.bytes,
-        firstSeq: info.state.first_seq,
-        lastSeq: info.state.last_seq,
-        created: info.created,
-        cluster: info.cluster?.name,
-        leader: info.cluster?.leader,
-      }),
+      info: readInfo(streamInfoTable, info) as unknown as Json,
       owner: recordedOwner(server),
     };
   };
