@@ -83,8 +83,20 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
     tls = await generateTls(undefined, "kube e2e CA");
     localPort = await freePort();
     // The namespace and the certificate exist before the stack (createNamespace: false).
+    // The namespace enforces the `restricted` Pod Security Standard: the API server's
+    // PodSecurity admission refuses any pod of the StatefulSet that does not meet it.
     await plane.apply([
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } },
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+          name: NS,
+          labels: {
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest",
+          },
+        },
+      },
       {
         apiVersion: "v1",
         kind: "Secret",
@@ -201,8 +213,38 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
     assert.ok((svc.spec.ports as KubeObject[]).some((p) => p.port === 4222));
     const headless = await kubectlJson(["get", "service", `${NAME}-headless`, "-n", NS]);
     assert.equal(headless.spec.clusterIP, "None");
+    // Admitted under `restricted` (the namespace enforces it; the control test below shows
+    // it refuses), and Guaranteed QoS as the API server computes it for every pod.
+    for (const pod of podList.items as KubeObject[])
+      assert.equal(pod.status.qosClass, "Guaranteed", `qosClass of ${pod.metadata.name}`);
+    // The route port admits only the cluster's own pods; clients reach 4222 from anywhere.
+    const policy = await kubectlJson(["get", "networkpolicy", "-n", NS, "-o", "json"]);
+    const [np] = policy.items as KubeObject[];
+    assert.ok(np, "a NetworkPolicy");
+    const routeRule = (np.spec.ingress as KubeObject[]).find((r) =>
+      (r.ports as KubeObject[]).some((p) => p.port === 6222),
+    );
+    assert.deepEqual(routeRule?.from, [{ podSelector: { matchLabels: np.spec.podSelector.matchLabels } }]);
+    assert.deepEqual(np.spec.podSelector.matchLabels["app.kubernetes.io/instance"], NAME);
     // The state holds no password in plain text.
     assert.ok(!stack.stateText().includes(passwords.app));
+  });
+
+  it("the namespace's restricted Pod Security Standard is enforced (control: a root pod is refused)", async () => {
+    await assert.rejects(
+      plane.apply([
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "root-probe", namespace: NS },
+          spec: {
+            ...NATS_NODE_PLACEMENT,
+            containers: [{ name: "c", image: "example.invalid/none:1", securityContext: { runAsUser: 0 } }],
+          },
+        },
+      ]),
+      /violates PodSecurity "restricted:latest"/,
+    );
   });
 
   it("the pods made real: one nats-server per pod on loopback from the chart's ConfigMap and Secrets, in the pods' zones", async () => {
