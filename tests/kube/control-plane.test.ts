@@ -123,6 +123,9 @@ describe("kube harness: a control plane on 127.0.0.1", function () {
         : undefined;
     });
     assert.equal(pod.spec.nodeName, "nats-gcp-c");
+    // kube-apiserver 1.37 copies the node's topology labels onto the pod at binding
+    // (PodTopologyLabels admission; docs/cluster.md, "How a pod learns its zone").
+    assert.equal(pod.metadata.labels?.["topology.kubernetes.io/zone"], "europe-west1-c");
     const pvc = await plane.get(`/api/v1/namespaces/${NS}/persistentvolumeclaims/data`);
     assert.equal(pvc?.status.phase, "Bound");
     assert.equal(pvc?.status.capacity.storage, "3Gi");
