@@ -2,7 +2,13 @@
 // input series shaped like the chart's exporter's (metric names from metrics.ts,
 // labels as prometheus-nats-exporter 0.20.1 writes them plus the PodMonitor's
 // namespace/pod), and for each alert the times it must fire and stay quiet.
-import { JSZ_ACCOUNT, JSZ_CONSUMER, JSZ_SERVER, JSZ_STREAM, VARZ } from "../../sdk/cluster/monitoring/metrics";
+import {
+  JSZ_ACCOUNT,
+  JSZ_CONSUMER,
+  JSZ_SERVER,
+  JSZ_STREAM,
+  VARZ,
+} from "../../sdk/cluster/monitoring/metrics";
 import type { MonitoredCluster } from "../../sdk/cluster/monitoring/rules";
 
 export const JS_CLUSTER: MonitoredCluster = {
@@ -63,7 +69,7 @@ const jszServer = (i: number, leader = "events-0"): Labels => ({
   meta_leader: leader,
   is_meta_leader: String(leader === `events-${i}`),
 });
-const varz = (i: number): Labels => ({ ...pod(i), server_id: `NSERVER${i}` });
+const varz = (i: number, sts = "events"): Labels => ({ ...pod(i, sts), server_id: `NSERVER${i}` });
 const account = (i: number, name: string): Labels => ({
   ...jszServer(i),
   account: name,
@@ -110,7 +116,10 @@ function storeCases(
         // A limit of 0 (memory store off, tiered account limits) and -1 read as 2^64 (unlimited).
         ...(scope === "Server"
           ? [series(used, varz(3), "500x10"), series(limit, varz(3), "0x10")]
-          : [...fill(0, "TIERED", "500x10", "0x10"), ...fill(0, "UNLIMITED", "1000000000000x10", "18446744073709551616x10")]),
+          : [
+              ...fill(0, "TIERED", "500x10", "0x10"),
+              ...fill(0, "UNLIMITED", "1000000000000x10", "18446744073709551616x10"),
+            ]),
       ],
       checks: [
         { at: "2m", alert, expect: [{ labels: { ...key(1, "A97"), severity: "critical" }, value: "97" }] },
@@ -147,7 +156,12 @@ function streamLimitCases(alert: string, value: string, limit: string): RuleCase
         {
           at: "7m",
           alert,
-          expect: [{ labels: { namespace: "nats", account: "APP", stream_name: "ORDERS", severity: "warning" }, value: "95" }],
+          expect: [
+            {
+              labels: { namespace: "nats", account: "APP", stream_name: "ORDERS", severity: "warning" },
+              value: "95",
+            },
+          ],
         },
       ],
     },
@@ -160,8 +174,15 @@ function streamLimitCases(alert: string, value: string, limit: string): RuleCase
   ];
 }
 
-function growthCases(alert: string, metric: string, growing: string, flat: string, belowFloor: string): RuleCase[] {
-  const fill = (name: string, values: string) => allPods.map((i) => series(metric, consumer(i, "ORDERS", name), values));
+function growthCases(
+  alert: string,
+  metric: string,
+  growing: string,
+  flat: string,
+  belowFloor: string,
+): RuleCase[] {
+  const fill = (name: string, values: string) =>
+    allPods.map((i) => series(metric, consumer(i, "ORDERS", name), values));
   const labels = (name: string) => ({
     namespace: "nats",
     account: "APP",
@@ -184,6 +205,38 @@ function growthCases(alert: string, metric: string, growing: string, flat: strin
       cluster: JS_CLUSTER,
       series: [...fill("FLAT", flat), ...fill("SMALL", belowFloor)],
       checks: [{ at: "20m", alert, expect: [] }],
+    },
+  ];
+}
+
+/** The /varz alerts read the same series with or without JetStream. */
+function varzCases(cluster: MonitoredCluster): RuleCase[] {
+  const at = (i: number) => varz(i, cluster.statefulSet);
+  return [
+    {
+      name: `${cluster.release}: NatsSlowConsumers: the count rises; a steady count stays quiet`,
+      cluster,
+      series: [
+        series(VARZ.slowConsumers, at(0), "0 0 0 0 1 2 3 4 5 6 7"),
+        series(VARZ.slowConsumers, at(1), "5x10"),
+      ],
+      checks: [
+        { at: "2m", alert: "NatsSlowConsumers", expect: [] },
+        { at: "8m", alert: "NatsSlowConsumers", expect: [{ labels: { ...at(0), severity: "warning" } }] },
+      ],
+    },
+    {
+      name: `${cluster.release}: NatsRoutesMissing: 4 of 8 routes for 2m; 8 stays quiet`,
+      cluster,
+      series: [series(VARZ.routes, at(0), "4x10"), series(VARZ.routes, at(1), "8x10")],
+      checks: [
+        { at: "1m", alert: "NatsRoutesMissing", expect: [] },
+        {
+          at: "5m",
+          alert: "NatsRoutesMissing",
+          expect: [{ labels: { ...at(0), severity: "warning" }, value: "4" }],
+        },
+      ],
     },
   ];
 }
@@ -216,7 +269,10 @@ export const RULE_CASES: RuleCase[] = [
   {
     name: "NatsServerDown: quiet while every server answers",
     cluster: JS_CLUSTER,
-    series: allPods.flatMap((i) => [up(i, "1x10"), series(JSZ_SERVER.jetstreamDisabled, jszServer(i), "0x10")]),
+    series: allPods.flatMap((i) => [
+      up(i, "1x10"),
+      series(JSZ_SERVER.jetstreamDisabled, jszServer(i), "0x10"),
+    ]),
     checks: [{ at: "9m", alert: "NatsServerDown", expect: [] }],
   },
   {
@@ -225,7 +281,11 @@ export const RULE_CASES: RuleCase[] = [
     series: [0, 1].map((i) => series(JSZ_SERVER.jetstreamDisabled, jszServer(i), "0x10")),
     checks: [
       { at: "1m", alert: "NatsClusterFewerServers", expect: [] },
-      { at: "5m", alert: "NatsClusterFewerServers", expect: [{ labels: { severity: "critical" }, value: "2" }] },
+      {
+        at: "5m",
+        alert: "NatsClusterFewerServers",
+        expect: [{ labels: { severity: "critical" }, value: "2" }],
+      },
     ],
   },
   {
@@ -245,9 +305,17 @@ export const RULE_CASES: RuleCase[] = [
       {
         at: "5m",
         alert: "NatsServerDown",
-        expect: [{ labels: { ...pod(1, "core"), job: "nats/core", container: "prom-exporter", severity: "critical" } }],
+        expect: [
+          {
+            labels: { ...pod(1, "core"), job: "nats/core", container: "prom-exporter", severity: "critical" },
+          },
+        ],
       },
-      { at: "5m", alert: "NatsClusterFewerServers", expect: [{ labels: { severity: "critical" }, value: "2" }] },
+      {
+        at: "5m",
+        alert: "NatsClusterFewerServers",
+        expect: [{ labels: { severity: "critical" }, value: "2" }],
+      },
     ],
   },
   {
@@ -259,24 +327,7 @@ export const RULE_CASES: RuleCase[] = [
       { at: "9m", alert: "NatsClusterFewerServers", expect: [] },
     ],
   },
-  {
-    name: "NatsSlowConsumers: the count rises",
-    cluster: JS_CLUSTER,
-    series: [series(VARZ.slowConsumers, varz(0), "0 0 0 0 1 2 3 4 5 6 7"), series(VARZ.slowConsumers, varz(1), "5x10")],
-    checks: [
-      { at: "2m", alert: "NatsSlowConsumers", expect: [] },
-      { at: "8m", alert: "NatsSlowConsumers", expect: [{ labels: { ...varz(0), severity: "warning" } }] },
-    ],
-  },
-  {
-    name: "NatsRoutesMissing: 4 of 8 routes for 2m; 8 stays quiet",
-    cluster: JS_CLUSTER,
-    series: [series(VARZ.routes, varz(0), "4x10"), series(VARZ.routes, varz(1), "8x10")],
-    checks: [
-      { at: "1m", alert: "NatsRoutesMissing", expect: [] },
-      { at: "5m", alert: "NatsRoutesMissing", expect: [{ labels: { ...varz(0), severity: "warning" }, value: "4" }] },
-    ],
-  },
+  ...[JS_CLUSTER, CORE_CLUSTER].flatMap(varzCases),
   {
     name: "NatsJetStreamNoMetaLeader: a server sees no leader for 1m",
     cluster: JS_CLUSTER,
@@ -305,6 +356,18 @@ export const RULE_CASES: RuleCase[] = [
   ...streamLimitCases("NatsStreamNearMaxBytes", JSZ_STREAM.bytes, JSZ_STREAM.limitBytes),
   ...streamLimitCases("NatsStreamNearMaxMsgs", JSZ_STREAM.messages, JSZ_STREAM.limitMessages),
   ...growthCases("NatsConsumerPendingGrowing", JSZ_CONSUMER.numPending, "2000+100x30", "5000x30", "0+10x30"),
-  ...growthCases("NatsConsumerAckPendingGrowing", JSZ_CONSUMER.numAckPending, "600+50x30", "900x30", "100+10x30"),
-  ...growthCases("NatsConsumerRedeliveriesClimbing", JSZ_CONSUMER.numRedelivered, "150+10x30", "400x30", "0+3x30"),
+  ...growthCases(
+    "NatsConsumerAckPendingGrowing",
+    JSZ_CONSUMER.numAckPending,
+    "600+50x30",
+    "900x30",
+    "100+10x30",
+  ),
+  ...growthCases(
+    "NatsConsumerRedeliveriesClimbing",
+    JSZ_CONSUMER.numRedelivered,
+    "150+10x30",
+    "400x30",
+    "0+3x30",
+  ),
 ];

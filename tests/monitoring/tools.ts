@@ -7,6 +7,8 @@ import { repoRoot } from "../harness";
 export function monitoringTool(name: "promtool" | "prometheus-nats-exporter"): string {
   const file = path.join(repoRoot(), ".cache", "bin", name);
   if (!fs.existsSync(file))
-    throw new Error(`${name} is not in ${path.dirname(file)}: run \`bash scripts/install-promtool.sh\` first.`);
+    throw new Error(
+      `${name} is not in ${path.dirname(file)}: run \`bash scripts/install-promtool.sh\` first.`,
+    );
   return file;
 }

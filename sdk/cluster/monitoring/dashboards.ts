@@ -217,33 +217,44 @@ export function jetstreamDashboard(cluster: MonitoredCluster): Dashboard {
       description: "Streams with a maxMsgs limit.",
       unit: "percent",
       max: 100,
-      queries: [[percentOf(JSZ_STREAM.messages, JSZ_STREAM.limitMessages, stream), "{{account}}/{{stream_name}}"]],
+      queries: [
+        [percentOf(JSZ_STREAM.messages, JSZ_STREAM.limitMessages, stream), "{{account}}/{{stream_name}}"],
+      ],
     },
     {
       title: "Consumer pending (lag)",
       description: "Messages not yet delivered to each consumer.",
       unit: "short",
-      queries: [[`max by (${consumer}) (${JSZ_CONSUMER.numPending}{${sel}})`, "{{stream_name}}/{{consumer_name}}"]],
+      queries: [
+        [`max by (${consumer}) (${JSZ_CONSUMER.numPending}{${sel}})`, "{{stream_name}}/{{consumer_name}}"],
+      ],
     },
     {
       title: "Consumer ack pending",
       description: "Delivered, not yet acknowledged.",
       unit: "short",
-      queries: [[`max by (${consumer}) (${JSZ_CONSUMER.numAckPending}{${sel}})`, "{{stream_name}}/{{consumer_name}}"]],
+      queries: [
+        [`max by (${consumer}) (${JSZ_CONSUMER.numAckPending}{${sel}})`, "{{stream_name}}/{{consumer_name}}"],
+      ],
     },
     {
       title: "Consumer redelivered",
       description: "Messages pending redelivery.",
       unit: "short",
       queries: [
-        [`max by (${consumer}) (${JSZ_CONSUMER.numRedelivered}{${sel}})`, "{{stream_name}}/{{consumer_name}}"],
+        [
+          `max by (${consumer}) (${JSZ_CONSUMER.numRedelivered}{${sel}})`,
+          "{{stream_name}}/{{consumer_name}}",
+        ],
       ],
     },
   ]);
 }
 
 /** The dashboards of a cluster (only the overview without JetStream). */
-export function dashboards(cluster: MonitoredCluster): Record<"cluster" | "jetstream", Dashboard | undefined> {
+export function dashboards(
+  cluster: MonitoredCluster,
+): Record<"cluster" | "jetstream", Dashboard | undefined> {
   return {
     cluster: clusterDashboard(cluster),
     jetstream: cluster.jetstream ? jetstreamDashboard(cluster) : undefined,
@@ -254,6 +265,7 @@ export function dashboards(cluster: MonitoredCluster): Record<"cluster" | "jetst
 export function dashboardConfigMaps(
   cluster: MonitoredCluster,
   labels: Record<string, string> = { ...GRAFANA_DASHBOARD_LABEL },
+  namespace: string = cluster.namespace,
 ): DashboardConfigMap[] {
   return Object.entries(dashboards(cluster)).flatMap(([key, d]) =>
     d
@@ -263,8 +275,12 @@ export function dashboardConfigMaps(
             kind: "ConfigMap" as const,
             metadata: {
               name: `${cluster.release}-dashboard-${key}`,
-              namespace: cluster.namespace,
-              labels: { "app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": cluster.release, ...labels },
+              namespace,
+              labels: {
+                "app.kubernetes.io/name": "nats",
+                "app.kubernetes.io/instance": cluster.release,
+                ...labels,
+              },
             },
             data: { [`nats-${cluster.release}-${key}.json`]: JSON.stringify(d, null, 2) },
           },

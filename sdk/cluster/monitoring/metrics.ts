@@ -93,6 +93,10 @@ export const JSZ_CONSUMER = {
 } as const;
 
 /** Every name above, for the test that runs the real exporter. */
-export const ALL_METRICS: readonly string[] = [VARZ, JSZ_SERVER, JSZ_ACCOUNT, JSZ_STREAM, JSZ_CONSUMER].flatMap(
-  (group) => Object.values(group),
-);
+export const ALL_METRICS: readonly string[] = [
+  VARZ,
+  JSZ_SERVER,
+  JSZ_ACCOUNT,
+  JSZ_STREAM,
+  JSZ_CONSUMER,
+].flatMap((group) => Object.values(group));

@@ -77,7 +77,10 @@ export function alertRuleGroups(cluster: MonitoredCluster, t: AlertThresholds): 
     expr,
     ...(forDuration ? { for: forDuration } : {}),
     labels: { severity },
-    annotations: { summary, description: `${description} What to do: pulumi-nats docs/monitoring.md, "${alert}".` },
+    annotations: {
+      summary,
+      description: `${description} What to do: pulumi-nats docs/monitoring.md, "${alert}".`,
+    },
   });
 
   const servers: AlertRule[] = [

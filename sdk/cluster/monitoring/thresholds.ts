@@ -34,7 +34,11 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   serverDownMinutes: 2,
 };
 
-const PERCENTS: (keyof AlertThresholds)[] = ["storageWarningPercent", "storageCriticalPercent", "streamLimitPercent"];
+const PERCENTS: (keyof AlertThresholds)[] = [
+  "storageWarningPercent",
+  "storageCriticalPercent",
+  "streamLimitPercent",
+];
 
 /** Defaults filled in; each wrong value reported as [field, message] (fields relative to `thresholds`). */
 export function resolveThresholds(args: AlertThresholdArgs | undefined): {
