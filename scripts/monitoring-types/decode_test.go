@@ -27,7 +27,7 @@ func TestDecodesAValidPrometheusRule(t *testing.T) {
 
 func TestRefusesUnknownFields(t *testing.T) {
 	for name, doc := range map[string]string{
-		"misspelt rule field": strings.Replace(validRule, `"for":"2m"`, `"for_":"2m"`, 1),
+		"misspelt rule field":   strings.Replace(validRule, `"for":"2m"`, `"for_":"2m"`, 1),
 		"field of another kind": strings.Replace(validRule, `"groups":`, `"podMetricsEndpoints":[],"groups":`, 1),
 		"unknown PodMonitor field": `{"apiVersion":"monitoring.coreos.com/v1","kind":"PodMonitor","metadata":{"name":"p"},
 			"spec":{"selector":{},"podMetricsEndpoints":[{"port":"prom-metrics","scrapeEvery":"30s"}]}}`,
