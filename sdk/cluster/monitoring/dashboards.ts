@@ -61,22 +61,26 @@ interface PanelSpec {
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
 
-/** Lays the panels out two per row (a stat panel takes a third of a row). */
+/** Lays the panels out two per row (a stat panel takes a third of a row, half the height). */
 function panels(specs: PanelSpec[]): DashboardPanel[] {
   let x = 0;
   let y = 0;
+  let rowHeight = 0;
   return specs.map((s, i) => {
     const w = s.type === "stat" ? 8 : 12;
+    const h = s.type === "stat" ? 4 : 8;
     if (x + w > 24) {
       x = 0;
-      y += 8;
+      y += rowHeight;
+      rowHeight = 0;
     }
+    rowHeight = Math.max(rowHeight, h);
     const panel: DashboardPanel = {
       id: i + 1,
       type: s.type ?? "timeseries",
       title: s.title,
       description: s.description,
-      gridPos: { x, y, w, h: 8 },
+      gridPos: { x, y, w, h },
       datasource: DATASOURCE,
       fieldConfig: {
         defaults: { unit: s.unit, ...(s.max !== undefined ? { min: 0, max: s.max } : {}) },
