@@ -75,7 +75,7 @@ describe("kube: the API server accepts the monitoring objects (strict validation
     rule.spec.groups[0].rules[0].severity = "critical";
     await assert.rejects(
       dryRun(rule),
-      (e: unknown) => e instanceof KubectlError && /unknown field/i.test(String(e)),
+      (e: unknown) => e instanceof KubectlError && /severity: field not declared in schema/.test(e.stderr),
     );
   });
 });

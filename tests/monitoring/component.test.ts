@@ -2,6 +2,7 @@
 // before anything is created, and the objects NatsCluster creates (under mocks).
 import assert from "node:assert/strict";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
+import { checkChartKeys } from "../../sdk/cluster/chart/keys";
 import { NatsClusterArgsError } from "../../sdk/cluster/errors";
 import { plan } from "../../sdk/cluster/plan/plan";
 import { DEFAULT_THRESHOLDS } from "../../sdk/cluster/monitoring/thresholds";
@@ -111,11 +112,12 @@ describe("monitoring args", () => {
     const values = plan(
       "events",
       awsArgs({ monitoring: { prometheusExporter: true, podMonitor: true, labels: { release: "kps" } } }),
-    ).chart.values as { promExporter: { podMonitor: unknown } };
+    ).chart.values as { promExporter: { podMonitor: unknown } } & Record<string, unknown>;
     assert.deepEqual(values.promExporter.podMonitor, {
       enabled: true,
       merge: { metadata: { labels: { release: "kps" } } },
     });
+    assert.deepEqual(checkChartKeys(values), [], "every key is one of chart 2.14.2");
   });
 });
 
