@@ -22,6 +22,8 @@ import {
 } from "../harness";
 import { trackProcess, untrackProcess } from "../harness/registry";
 import { dashboardConfigMaps, type Dashboard } from "../../sdk/cluster/monitoring/dashboards";
+import { alertRuleGroups } from "../../sdk/cluster/monitoring/rules";
+import { DEFAULT_THRESHOLDS } from "../../sdk/cluster/monitoring/thresholds";
 import { drawDashboard, type PanelData, type Series } from "./dashboard-png";
 import { Exporter } from "./exporter";
 import { JS_CLUSTER } from "./rule-cases";
@@ -34,8 +36,14 @@ async function startPrometheus(
   const binary = path.join(repoRoot(), ".cache", "bin", "prometheus");
   if (!fs.existsSync(binary)) throw new Error(`no ${binary}: run \`bash scripts/install-prometheus.sh\``);
   const dir = makeTempDir("prometheus-");
+  // The alert rules too, out of the builder: they load and evaluate on the real series.
+  fs.writeFileSync(
+    path.join(dir, "rules.yaml"),
+    JSON.stringify({ groups: alertRuleGroups(JS_CLUSTER, DEFAULT_THRESHOLDS) }),
+  );
   const config = {
     global: { scrape_interval: `${SCRAPE_SECONDS}s`, evaluation_interval: `${SCRAPE_SECONDS}s` },
+    rule_files: [path.join(dir, "rules.yaml")],
     scrape_configs: [
       {
         job_name: "nats/events",
@@ -189,6 +197,14 @@ async function main(): Promise<void> {
     const note = `rendered from the dashboard JSON; ${minutes} min of a real 3-server cluster under load, scraped by Prometheus`;
     await drawDashboard(dashboard, data, path.join(out, `dashboard-${key}.png`), note);
     console.log(`wrote docs/images/dashboard-${key}.png (${[...data.values()].flat().length} series)`);
+  }
+  const alerts = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as {
+    data: { alerts: { state: string; labels: Record<string, string> }[] };
+  };
+  for (const a of alerts.data.alerts) {
+    const { alertname, severity, pod, account, stream_name, consumer_name } = a.labels;
+    const what = [pod, account, stream_name, consumer_name].filter(Boolean).join("/");
+    console.log(`alert ${a.state}: ${alertname} (${severity}) ${what}`);
   }
   prometheus.stop();
   await Promise.all(extra.map((c) => c.close()));
