@@ -6,9 +6,11 @@
 # (tests/monitoring/render-dashboards.ts); the tests never run it.
 set -euo pipefail
 
-PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-v0.316.0}"
-
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The one pin: promtool's, in install-promtool.sh.
+pinned="$(sed -n 's/^PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-\(v[0-9.]*\)}"$/\1/p' "$root/scripts/install-promtool.sh")"
+PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-$pinned}"
+[ -n "$PROMETHEUS_MODULE_VERSION" ] || { echo "install-prometheus: no PROMETHEUS_MODULE_VERSION in install-promtool.sh" >&2; exit 1; }
 bin="$root/.cache/bin"
 mkdir -p "$bin"
 
