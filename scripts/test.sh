@@ -24,10 +24,14 @@ step bash scripts/install-pulumi-yaml.sh
 # etcd, kube-apiserver, controller manager, scheduler, kubectl, kwok and
 # pulumi-resource-kubernetes, built from the Go module proxy (tests/kube).
 step bash scripts/install-kube.sh
+# promtool, the chart's Prometheus exporter and the operator's CRDs (tests/monitoring, tests/kube).
+step bash scripts/install-promtool.sh
 echo "test.sh: installed in $((SECONDS - start))s"
 # The Go checks of this project's language hosts, with the flags of their
-# builds so the Go build cache of the CLI's build is reused.
-for dir in scripts/pulumi-language-nodejs scripts/pulumi-sdkgen; do
+# builds so the Go build cache of the CLI's build is reused; and of the
+# Prometheus Operator types check (tests/monitoring/operator-types.test.ts
+# runs its TestRenderedObjects on the rendered objects).
+for dir in scripts/pulumi-language-nodejs scripts/pulumi-sdkgen scripts/monitoring-types; do
   (cd "$dir" && CGO_ENABLED=0 go vet -trimpath ./... && CGO_ENABLED=0 go test -trimpath ./...)
 done
 # The Python and Go SDKs generated from the schema with `pulumi package gen-sdk`, compiled.

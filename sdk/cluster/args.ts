@@ -7,6 +7,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs, LeafNodesArgs } from "./gateways/gateways";
+import type { AlertThresholdArgs } from "./monitoring/thresholds";
 import type { ResourcePreset } from "./plan/presets";
 
 /** What happens to a JetStream volume when its claim is deleted. */
@@ -340,6 +341,28 @@ export interface MonitoringArgs {
   prometheusExporter?: boolean;
   /** Create a PodMonitor (needs the Prometheus Operator CRDs). Requires `prometheusExporter`. @default false */
   podMonitor?: boolean;
+  /**
+   * Alert rules as a PrometheusRule (needs the Prometheus Operator CRDs): stores and streams
+   * near their limits, consumer lag, redeliveries, servers, routes and the meta leader
+   * (docs/monitoring.md). Requires `prometheusExporter`. @default the value of `podMonitor`
+   */
+  alertRules?: boolean;
+  /** Thresholds of the alert rules. @default see each field (docs/monitoring.md, "Alerts") */
+  alertThresholds?: AlertThresholdArgs;
+  /**
+   * Grafana dashboards (cluster overview, JetStream) as ConfigMaps that Grafana's dashboard
+   * sidecar loads. Requires `prometheusExporter`. @default the value of `prometheusExporter`
+   */
+  dashboards?: boolean;
+  /** Labels of the dashboard ConfigMaps: what the sidecar selects (its `label`/`labelValue`). @default { grafana_dashboard: "1" } */
+  dashboardLabels?: Record<string, string>;
+  /** Namespace of the dashboard ConfigMaps (one the sidecar searches; it must exist). @default the cluster's namespace */
+  dashboardNamespace?: string;
+  /**
+   * Extra labels on the PodMonitor and the PrometheusRule, for a Prometheus that selects by
+   * label (kube-prometheus-stack's selects `release: <its release>`). @default none
+   */
+  labels?: Record<string, string>;
 }
 
 /** How this program reaches NATS (see docs/cluster.md, "Access and readiness"). */

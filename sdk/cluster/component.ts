@@ -17,6 +17,7 @@ import { createGcpPlatform } from "./platform/gcp";
 import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
+import { createMonitoring } from "./monitoring/resources";
 import { metaGroupTrim, scaleDownGuard, systemConnection, volumeGrowth } from "./ops/resources";
 import { orphanStatefulSet } from "./ops/storage-growth";
 import type { MonitoringEndpoints } from "./plan/monitoring-endpoints";
@@ -305,6 +306,9 @@ export class NatsCluster extends pulumi.ComponentResource {
         transforms: [orphanStatefulSet],
       },
     );
+
+    // Alert rules and dashboards (monitoring/): they need only the namespace.
+    createMonitoring(name, p, namespace, k8sOpts(inNamespace));
 
     // Ready = every object of the chart registered; the Kubernetes provider reports the
     // StatefulSet created only once its pods are ready (the readiness probe is

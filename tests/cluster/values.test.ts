@@ -8,6 +8,7 @@ import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import { checkChartKeys } from "../../sdk/cluster/chart/keys";
 import { plan } from "../../sdk/cluster/plan/plan";
 import { ZONE_SCRIPT } from "../../sdk/cluster/chart/values";
+import { EXPORTER_VERSION } from "../../sdk/cluster/monitoring/metrics";
 import {
   awsArgs,
   awsValues,
@@ -173,6 +174,7 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       });
       setPath(v, "promExporter", {
         enabled: true,
+        image: { tag: EXPORTER_VERSION },
         merge: {
           resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
           securityContext: RESTRICTED_CONTAINER,

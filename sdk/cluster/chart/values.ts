@@ -9,6 +9,7 @@
 //   included, so it sees the credentials and zone files too.
 // - `podTemplate.topologySpreadConstraints` is a map keyed by topology key;
 //   the chart adds the key and the pods' label selector.
+import { EXPORTER_VERSION } from "../monitoring/metrics";
 import type { ClusterPlan } from "../plan/types";
 import {
   containerSecurityContext,
@@ -180,8 +181,15 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
     promExporter: p.monitoring.prometheusExporter
       ? {
           enabled: true,
+          // The exporter version whose metric names the alert rules and dashboards read (monitoring/metrics.ts).
+          image: { tag: EXPORTER_VERSION },
           merge: { resources: SIDECAR_RESOURCES.promExporter, securityContext: containerSecurityContext() },
-          podMonitor: { enabled: p.monitoring.podMonitor },
+          podMonitor: {
+            enabled: p.monitoring.podMonitor,
+            ...(Object.keys(p.monitoring.labels).length > 0
+              ? { merge: { metadata: { labels: p.monitoring.labels } } }
+              : {}),
+          },
         }
       : { enabled: false },
     // The toolbox would need credentials of its own; use `nats` with the Secret's users instead.

@@ -7,6 +7,7 @@ import { AccessMode, ReclaimPolicy, ServiceType, ZoneSpread } from "../args";
 import { checkChartKeys, KEYS_CHART_VERSION, mergeValues } from "../chart/keys";
 import { checkOwnedLists } from "../chart/owned";
 import { Issues, show } from "../errors";
+import { MONITORING_FIELDS, planMonitoring } from "../monitoring/plan";
 import {
   GATEWAY_FIELDS,
   gatewayAndLeafValues,
@@ -77,7 +78,7 @@ const NESTED: Record<string, string[]> = {
   leafnodes: LEAFNODE_FIELDS,
   tls: ["client", "routes", "secretName", "caCert", "extraDnsNames", "validityHours", "earlyRenewalHours"],
   service: ["type", "annotations"],
-  monitoring: ["prometheusExporter", "podMonitor"],
+  monitoring: MONITORING_FIELDS,
   access: ["mode", "url", "localPort"],
   chart: ["version", "repository", "values"],
 };
@@ -273,15 +274,7 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
 
   // Auth, and the routes' own credentials.
   const auth = planAuth(args.auth, issues, warnings);
-  const monitoring = {
-    prometheusExporter: args.monitoring?.prometheusExporter === true,
-    podMonitor: args.monitoring?.podMonitor === true,
-  };
-  if (monitoring.podMonitor && !monitoring.prometheusExporter)
-    issues.add(
-      "monitoring.podMonitor",
-      "needs monitoring.prometheusExporter: true (the PodMonitor scrapes the exporter).",
-    );
+  const monitoring = planMonitoring(args.monitoring, issues);
 
   const chartArgs = args.chart ?? {};
   const version = chartArgs.version ?? DEFAULT_CHART_VERSION;

@@ -4,6 +4,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AccessMode, ReclaimPolicy, ServiceType, Toleration, ZoneSpread } from "../args";
 import type { GatewayPlan, LeafNodesPlan } from "../gateways/gateways";
+import type { MonitoringPlan } from "../monitoring/plan";
 import type { NetworkPolicyPlan } from "./network";
 import type { MonitoringEndpoints } from "./monitoring-endpoints";
 
@@ -153,7 +154,7 @@ export interface ClusterPlan {
   routes: RoutesPlan | undefined;
   tls: TlsPlan | undefined;
   service: { type: ServiceType; annotations: Record<string, string> };
-  monitoring: { prometheusExporter: boolean; podMonitor: boolean };
+  monitoring: MonitoringPlan;
   access: AccessPlan;
   readyTimeout: string;
   chart: { name: "nats"; repository: string; version: string; values: Record<string, unknown> };

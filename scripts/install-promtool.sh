@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs what the monitoring tests need, all from the Go module proxy:
+# - promtool (Prometheus' rule unit tester) into .cache/bin, built with the
+#   machine's Go from github.com/prometheus/prometheus/cmd/promtool;
+# - prometheus-nats-exporter into .cache/bin, the version the chart deploys
+#   (EXPORTER_VERSION in sdk/cluster/monitoring/metrics.ts, read from there), for
+#   tests/monitoring/exporter.test.ts: every metric name the rules use is exported;
+# - the Prometheus Operator's CRDs (PodMonitor, PrometheusRule...) copied from
+#   the operator's root module into .cache/monitoring-crds/, for
+#   tests/kube/monitoring.test.ts (never committed).
+# Skips each step when the cached copy already has the pinned version.
+set -euo pipefail
+
+# Prometheus 3.16.0 (the Go module carries v0.<minor*100+...>; 3.x.y => v0.3xx.y).
+PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-v0.316.0}"
+# The operator's root module: v0.95.x is refused by the proxy (403), v0.94.0 is
+# served. Its CRDs match the v0.95 Go types of scripts/monitoring-types for every
+# field this project writes.
+OPERATOR_CRD_VERSION="${OPERATOR_CRD_VERSION:-v0.94.0}"
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# One pin for the exporter: the TypeScript constant the component deploys.
+EXPORTER_VERSION="v$(sed -n 's/^export const EXPORTER_VERSION = "\(.*\)";$/\1/p' "$root/sdk/cluster/monitoring/metrics.ts")"
+bin="$root/.cache/bin"
+crds="$root/.cache/monitoring-crds"
+mkdir -p "$bin"
+
+die() { echo "install-promtool: $*" >&2; exit 1; }
+command -v go >/dev/null || die "Go is needed to build promtool (apt-get install golang)."
+
+if [ -x "$bin/promtool" ] && "$bin/promtool" --version 2>/dev/null | grep -q -- "version $PROMETHEUS_MODULE_VERSION"; then
+  echo "install-promtool: promtool $PROMETHEUS_MODULE_VERSION already in $bin/promtool"
+else
+  echo "install-promtool: building promtool $PROMETHEUS_MODULE_VERSION from the Go module proxy..."
+  start=$SECONDS
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath \
+    -ldflags="-s -w -X github.com/prometheus/common/version.Version=$PROMETHEUS_MODULE_VERSION" \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION" \
+    || die "could not build github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION (GOPROXY=$(go env GOPROXY))."
+  "$bin/promtool" --version 2>&1 | grep -q -- "version $PROMETHEUS_MODULE_VERSION" \
+    || die "$bin/promtool does not report $PROMETHEUS_MODULE_VERSION."
+  echo "install-promtool: built promtool $PROMETHEUS_MODULE_VERSION in $((SECONDS - start))s"
+fi
+
+if [ -x "$bin/prometheus-nats-exporter" ] && "$bin/prometheus-nats-exporter" -version 2>&1 | grep -q -- "$EXPORTER_VERSION"; then
+  echo "install-promtool: prometheus-nats-exporter $EXPORTER_VERSION already in $bin"
+else
+  echo "install-promtool: building prometheus-nats-exporter $EXPORTER_VERSION from the Go module proxy..."
+  start=$SECONDS
+  # `go install module@version` asks the proxy for the module's version list (refused here, 403):
+  # build inside the downloaded module instead.
+  dir="$(go mod download -json "github.com/nats-io/prometheus-nats-exporter@$EXPORTER_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$dir" ] || die "could not download github.com/nats-io/prometheus-nats-exporter@$EXPORTER_VERSION (GOPROXY=$(go env GOPROXY))."
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=$EXPORTER_VERSION" \
+    -o "$bin/prometheus-nats-exporter" .) || die "could not build prometheus-nats-exporter $EXPORTER_VERSION."
+  "$bin/prometheus-nats-exporter" -version 2>&1 | grep -q -- "$EXPORTER_VERSION" \
+    || die "$bin/prometheus-nats-exporter does not report $EXPORTER_VERSION."
+  echo "install-promtool: built prometheus-nats-exporter $EXPORTER_VERSION in $((SECONDS - start))s"
+fi
+
+if [ -f "$crds/VERSION" ] && [ "$(cat "$crds/VERSION")" = "$OPERATOR_CRD_VERSION" ]; then
+  echo "install-promtool: operator CRDs $OPERATOR_CRD_VERSION already in $crds"
+else
+  dir="$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$OPERATOR_CRD_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$dir" ] && [ -d "$dir/example/prometheus-operator-crd" ] \
+    || die "could not download github.com/prometheus-operator/prometheus-operator@$OPERATOR_CRD_VERSION (GOPROXY=$(go env GOPROXY))."
+  rm -rf "$crds" && mkdir -p "$crds"
+  cp "$dir"/example/prometheus-operator-crd/monitoring.coreos.com_{podmonitors,prometheusrules}.yaml "$crds/"
+  chmod u+w "$crds"/*.yaml
+  echo "$OPERATOR_CRD_VERSION" >"$crds/VERSION"
+  echo "install-promtool: operator CRDs $OPERATOR_CRD_VERSION copied to $crds"
+fi
