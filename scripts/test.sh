@@ -31,12 +31,16 @@ echo "test.sh: installed in $((SECONDS - start))s"
 # builds so the Go build cache of the CLI's build is reused; and of the
 # Prometheus Operator types check (tests/monitoring/operator-types.test.ts
 # runs its TestRenderedObjects on the rendered objects).
-for dir in scripts/pulumi-language-nodejs scripts/pulumi-sdkgen scripts/monitoring-types; do
-  (cd "$dir" && CGO_ENABLED=0 go vet -trimpath ./... && CGO_ENABLED=0 go test -trimpath ./...)
-done
+go_checks() {
+  local dir
+  for dir in scripts/pulumi-language-nodejs scripts/pulumi-sdkgen scripts/monitoring-types; do
+    (cd "$dir" && CGO_ENABLED=0 go vet -trimpath ./... && CGO_ENABLED=0 go test -trimpath ./...)
+  done
+}
+step go_checks
+step npm run build
 # The Python and Go SDKs generated from the schema with `pulumi package gen-sdk`, compiled.
-npm run build
-bash scripts/check-sdks.sh
+step bash scripts/check-sdks.sh
 export PATH="$PWD/.cache/bin:$PATH"
-npm test
+step npm test
 echo "test.sh: done in $((SECONDS - start))s"
