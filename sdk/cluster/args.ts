@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs, LeafNodesArgs } from "./gateways/gateways";
 import type { AlertThresholdArgs } from "./monitoring/thresholds";
 import type { ResourcePreset } from "./plan/presets";
+import type { AccountArgs } from "./tenancy-args";
 
 /** What happens to a JetStream volume when its claim is deleted. */
 export const ReclaimPolicy = { Retain: "Retain", Delete: "Delete" } as const;
@@ -275,7 +276,7 @@ export interface AuthArgs {
   appUser?: string;
   /** System account user, for monitoring and operations. @default "sys" */
   systemUser?: string;
-  /** Length of the generated passwords (letters and digits). @default 32 */
+  /** Length of the generated passwords (letters and digits), at most 72 (bcrypt). @default 32 */
   passwordLength?: number;
   /**
    * The system user's password instead of a generated one (SuperCluster passes
@@ -291,6 +292,15 @@ export interface AuthArgs {
    * @default generated
    */
   routePassword?: pulumi.Input<string>;
+  /**
+   * Tenants: more accounts, each with its own subjects, JetStream and limits,
+   * and its users (password or nkey, permissions), sharing subjects only
+   * through exports and imports. Each user gets a Secret
+   * `<name>-user-<user>` and an entry in the `users` output. Changes reload
+   * the servers without a restart. See docs/tenancy.md.
+   * @default none (the application and system accounts only)
+   */
+  accounts?: AccountArgs[];
 }
 
 /** TLS for client connections and routes between servers. */

@@ -18,6 +18,13 @@ import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
 import { createMonitoring } from "./monitoring/resources";
+import {
+  tenantCredentials,
+  tenantSecrets,
+  tenantUsers,
+  userSecrets,
+  type UserSecret,
+} from "./security/users";
 import { metaGroupTrim, scaleDownGuard, systemConnection, volumeGrowth } from "./ops/resources";
 import { orphanStatefulSet } from "./ops/storage-growth";
 import type { MonitoringEndpoints } from "./plan/monitoring-endpoints";
@@ -89,6 +96,14 @@ export interface NatsClusterOutputs {
   leafUser: pulumi.Output<string | undefined>;
   /** Its password. Secret. */
   leafPassword: pulumi.Output<string | undefined>;
+  /**
+   * The users of `auth.accounts`, by user name: how each reaches NATS, in
+   * the shape Stream, Consumer, KeyValue and ObjectStore take as `connection`
+   * (so an asset is created in that user's account). Secret.
+   */
+  users: pulumi.Output<Record<string, ConnectionArgs>>;
+  /** The Kubernetes Secret of each user of `auth.accounts`, by user name (`<name>-user-<user>`). */
+  userSecretNames: pulumi.Output<Record<string, string>>;
 }
 
 /**
@@ -123,6 +138,8 @@ export class NatsCluster extends pulumi.ComponentResource {
   readonly leafUrl!: pulumi.Output<string | undefined>;
   readonly leafUser!: pulumi.Output<string | undefined>;
   readonly leafPassword!: pulumi.Output<string | undefined>;
+  readonly users!: pulumi.Output<Record<string, ConnectionArgs>>;
+  readonly userSecretNames!: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad args create nothing.
@@ -155,6 +172,7 @@ export class NatsCluster extends pulumi.ComponentResource {
     let appPassword: pulumi.Output<string> | undefined;
     let systemPassword: pulumi.Output<string> | undefined;
     let leafPassword: pulumi.Output<string> | undefined;
+    let tenants: Record<string, pulumi.Output<UserSecret>> = {};
     if (p.auth) {
       const a = p.auth;
       // Given passwords (a super-cluster shares one set) or generated ones.
@@ -174,11 +192,12 @@ export class NatsCluster extends pulumi.ComponentResource {
         ? pulumi.secret(pw("route", args.auth?.routePassword).apply((rp) => renderRoutesInclude(routes, rp)))
         : undefined;
       const leafUser = p.leafnodes?.user;
+      tenants = tenantSecrets(p, name, args.auth?.accounts, a.passwordLength, this);
       const include = pulumi.secret(
         pulumi
-          .all([systemPassword, appPassword, leafPassword])
-          .apply(([s, ap, lp]) =>
-            renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined),
+          .all([systemPassword, appPassword, leafPassword, tenantCredentials(p, tenants)])
+          .apply(([s, ap, lp, tc]) =>
+            renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined, tc),
           ),
       );
       secret = new k8s.core.v1.Secret(
@@ -204,6 +223,8 @@ export class NatsCluster extends pulumi.ComponentResource {
     const tls = p.tls
       ? createTls(p, namespace, { parent: this, provider, dependsOn: inNamespace })
       : undefined;
+    // Each tenant user's own Secret: what a client of that user needs (security/users.ts).
+    userSecrets(p, tenants, namespace, tls?.caCert, k8sOpts(inNamespace));
 
     // The zone-discovery init container reads its node; the chart creates no RBAC, so bind here.
     const role = new k8s.rbac.v1.ClusterRole(
@@ -257,15 +278,23 @@ export class NatsCluster extends pulumi.ComponentResource {
     // How a client reaches NATS (servers, app credentials, TLS, the forward the provider reopens).
     const caCert = tls ? tls.caCert : undefined;
     const portForward = portForwardArgs(p);
-    const connectionTo = (servers: pulumi.Input<string[]>): pulumi.Output<ConnectionArgs> =>
+    const connectionTo = (
+      servers: pulumi.Input<string[]>,
+      as?: pulumi.Output<UserSecret>,
+      asUser?: string,
+    ): pulumi.Output<ConnectionArgs> =>
       pulumi
-        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined])
-        .apply(([srv, password, ca, kubeconfig]): ConnectionArgs => {
+        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined, as])
+        .apply(([srv, password, ca, kubeconfig, user]): ConnectionArgs => {
           const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
           // The provider reopens the forward itself (refresh and destroy do not run the program).
           if (portForward) c.portForward = portForward;
           if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
-          if (p.auth) {
+          if (user && "seed" in user) c.nkeySeed = user.seed;
+          else if (user) {
+            c.user = asUser;
+            c.password = user.password;
+          } else if (p.auth) {
             c.user = p.auth.appUser;
             c.password = password;
           }
@@ -363,6 +392,14 @@ export class NatsCluster extends pulumi.ComponentResource {
       ),
       leafUser: pulumi.output(p.leafnodes?.user),
       leafPassword: leafPassword ?? pulumi.output(undefined),
+      users: pulumi.secret(
+        pulumi.all(
+          Object.fromEntries(
+            tenantUsers(p).map((u) => [u.name, connectionTo(servers, tenants[u.name], u.name)]),
+          ),
+        ),
+      ),
+      userSecretNames: pulumi.output(Object.fromEntries(tenantUsers(p).map((u) => [u.name, u.secretName]))),
     };
     Object.assign(this, outputs);
     this.registerOutputs(outputs);

@@ -3,6 +3,7 @@
 // server that reaches port 6222 without the route password cannot join.
 import type { AuthArgs } from "../args";
 import { show, type Issues } from "../errors";
+import { BCRYPT_MAX_BYTES } from "../security/accounts";
 import type { AuthPlan, ClusterNames, RoutesPlan } from "./types";
 
 const ACCOUNT = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -27,6 +28,8 @@ export function planAuth(
     systemUser: a.systemUser ?? "sys",
     appUser: a.appUser ?? "app",
     passwordLength: a.passwordLength ?? 32,
+    // Filled in by planTenancy once the leaf user is known (plan.ts).
+    accounts: [],
     includeFile: "auth.conf",
     mountDir: "/etc/nats-auth",
   };
@@ -40,10 +43,15 @@ export function planAuth(
       issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
   if (auth.appUser === auth.systemUser)
     issues.add("auth.appUser", `equals auth.systemUser (${auth.appUser}): users must differ.`);
-  if (!Number.isInteger(auth.passwordLength) || auth.passwordLength < 16 || auth.passwordLength > 128)
+  // The servers keep bcrypt hashes of the passwords, and bcrypt reads at most 72 bytes.
+  if (
+    !Number.isInteger(auth.passwordLength) ||
+    auth.passwordLength < 16 ||
+    auth.passwordLength > BCRYPT_MAX_BYTES
+  )
     issues.add(
       "auth.passwordLength",
-      `must be a whole number from 16 to 128, got ${show(auth.passwordLength)}.`,
+      `must be a whole number from 16 to ${BCRYPT_MAX_BYTES} (the most bcrypt reads), got ${show(auth.passwordLength)}.`,
     );
   return auth;
 }

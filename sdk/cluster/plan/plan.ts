@@ -19,6 +19,7 @@ import { planCertificateLifetime } from "./certificates";
 import { planAws, planGcp, planKubernetes, platformKind } from "./platform";
 import type { ClusterNames, ClusterPlan, NodePlacement, StoragePlan, TlsPlan } from "./types";
 import { planAuth, planRoutes } from "./auth";
+import { planTenancy } from "./tenancy";
 import { planNetworkPolicy } from "./network";
 import { planResources } from "./resources";
 import { planStorageSizes } from "./storage";
@@ -73,6 +74,7 @@ const NESTED: Record<string, string[]> = {
     "systemPassword",
     "appPassword",
     "routePassword",
+    "accounts",
   ],
   gateway: GATEWAY_FIELDS,
   leafnodes: LEAFNODE_FIELDS,
@@ -295,6 +297,18 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
     issues,
   );
   const leafnodes = planLeafNodes(args.leafnodes, auth, issues);
+  if (auth)
+    auth.accounts = planTenancy(
+      args.auth?.accounts,
+      {
+        cluster: String(name),
+        appAccount: auth.appAccount,
+        reservedUsers: [auth.appUser, auth.systemUser, "route", ...(leafnodes ? [leafnodes.user] : [])],
+      },
+      issues,
+    );
+  else if (args.auth?.accounts !== undefined)
+    issues.add("auth.accounts", "needs auth: accounts and users exist only with auth.enabled.");
   if (args.networkPolicy !== undefined && typeof args.networkPolicy !== "boolean")
     issues.add("networkPolicy", `must be true or false, got ${show(args.networkPolicy)}.`);
   const priorityClassName = args.priorityClassName;

@@ -7,6 +7,7 @@ import type { GatewayPlan, LeafNodesPlan } from "../gateways/gateways";
 import type { MonitoringPlan } from "../monitoring/plan";
 import type { NetworkPolicyPlan } from "./network";
 import type { MonitoringEndpoints } from "./monitoring-endpoints";
+import type { AccountPlan } from "./tenancy";
 
 export type PlatformKind = "aws" | "gcp" | "kubernetes";
 
@@ -60,6 +61,8 @@ export interface AuthPlan {
   systemUser: string;
   appUser: string;
   passwordLength: number;
+  /** The accounts of `auth.accounts` (multi-tenancy, see tenancy.ts). */
+  accounts: AccountPlan[];
   /** Key of the include file in the credentials Secret. */
   includeFile: "auth.conf";
   mountDir: "/etc/nats-auth";
