@@ -234,9 +234,10 @@ describe("NatsCluster under mocks", function () {
       assert.equal(p.stringData["app-user"], "app");
       assert.equal(p.stringData["app-password"], "pweventsapppassword");
       // The include holds the bcrypt hash of the password, never the password.
-      const app = /APP \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "app", password: "(\$2a\$11\$[^"]+)" \} \]/.exec(
-        p.stringData["auth.conf"],
-      );
+      const app =
+        /APP \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "app", password: "(\$2a\$11\$[^"]+)" \} \]/.exec(
+          p.stringData["auth.conf"],
+        );
       assert.ok(app, p.stringData["auth.conf"]);
       assert.ok(bcrypt.compareSync("pweventsapppassword", app[1]));
       assert.ok(!p.stringData["auth.conf"].includes("pwevents"));
