@@ -18,7 +18,9 @@ import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
 import { createMonitoring } from "./monitoring/resources";
+import type { UserPlan } from "./plan/tenancy";
 import {
+  accountLimitsOf,
   tenantCredentials,
   tenantSecrets,
   tenantUsers,
@@ -281,7 +283,7 @@ export class NatsCluster extends pulumi.ComponentResource {
     const connectionTo = (
       servers: pulumi.Input<string[]>,
       as?: pulumi.Output<UserSecret>,
-      asUser?: string,
+      asUser?: UserPlan,
     ): pulumi.Output<ConnectionArgs> =>
       pulumi
         .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined, as])
@@ -292,13 +294,14 @@ export class NatsCluster extends pulumi.ComponentResource {
           if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
           if (user && "seed" in user) c.nkeySeed = user.seed;
           else if (user) {
-            c.user = asUser;
+            c.user = asUser?.name;
             c.password = user.password;
           } else if (p.auth) {
             c.user = p.auth.appUser;
             c.password = password;
           }
           if (p.tls?.client && ca) c.tls = { ca };
+          if (asUser) c.account = accountLimitsOf(p, asUser);
           return c;
         });
 
@@ -394,9 +397,7 @@ export class NatsCluster extends pulumi.ComponentResource {
       leafPassword: leafPassword ?? pulumi.output(undefined),
       users: pulumi.secret(
         pulumi.all(
-          Object.fromEntries(
-            tenantUsers(p).map((u) => [u.name, connectionTo(servers, tenants[u.name], u.name)]),
-          ),
+          Object.fromEntries(tenantUsers(p).map((u) => [u.name, connectionTo(servers, tenants[u.name], u)])),
         ),
       ),
       userSecretNames: pulumi.output(Object.fromEntries(tenantUsers(p).map((u) => [u.name, u.secretName]))),

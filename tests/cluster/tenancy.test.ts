@@ -8,7 +8,9 @@ import * as bcrypt from "bcryptjs";
 import { fromSeed } from "@nats-io/nkeys";
 import { plan } from "../../sdk/cluster/plan/plan";
 import { NatsClusterArgsError } from "../../sdk/cluster/errors";
-import { subjectCovers } from "../../sdk/cluster/plan/tenancy";
+import { subjectCovers, type UserPlan } from "../../sdk/cluster/plan/tenancy";
+import { accountLimitsOf } from "../../sdk/cluster/security/users";
+import { cores } from "../../sdk/jetstream/core";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import type { AccountArgs } from "../../sdk/cluster/tenancy-args";
 import { awsArgs } from "./fixtures";
@@ -170,6 +172,72 @@ describe("auth.accounts cross-checks", () => {
     assert.ok(!subjectCovers("a.*", "a.>"));
     assert.ok(!subjectCovers("a.b", "a.*"));
     assert.ok(subjectCovers(">", "a"));
+  });
+});
+
+describe("a user's connection carries its account's limits: the JetStream resources check them at preview", () => {
+  const p = plan("events", {
+    ...awsArgs(),
+    auth: {
+      accounts: [
+        {
+          name: "ACME",
+          jetstream: { maxFile: "1Mi", maxFileStreamBytes: "512Ki", maxAckPending: 100 },
+          users: [{ name: "acme-admin" }],
+        },
+        { name: "PLAIN", jetstream: { enabled: false }, users: [{ name: "plain" }] },
+      ],
+    },
+  });
+  const [acme, plainAccount] = p.auth!.accounts;
+  const connection = (u: UserPlan) => ({
+    servers: ["nats://127.0.0.1:4222"],
+    user: u.name,
+    password: "x",
+    account: accountLimitsOf(p, u),
+  });
+  const failures = (kind: "stream" | "consumer" | "keyValue", news: Record<string, unknown>) =>
+    cores[kind].check(news).failures;
+
+  it("a stream above the per-stream maximum, or without maxBytes where the account requires it", () => {
+    const c = connection(acme.users[0]);
+    const big = failures("stream", { connection: c, name: "BIG", subjects: ["big.>"], maxBytes: "600KiB" });
+    assert.deepEqual(
+      big.map((f) => f.property),
+      ["maxBytes"],
+    );
+    assert.match(
+      big[0].reason,
+      /600KiB is more than account ACME allows one file stream \(its JetStream maxFileStreamBytes, 512KiB\)/,
+    );
+    const unbounded = failures("stream", { connection: c, name: "NOBOUND", subjects: ["nb.>"] });
+    assert.match(unbounded[0].reason, /is required: account ACME requires every stream to set it/);
+    assert.equal(unbounded[0].property, "maxBytes");
+    assert.deepEqual(
+      failures("stream", { connection: c, name: "OK", subjects: ["ok.>"], maxBytes: "512KiB" }),
+      [],
+    );
+    assert.deepEqual(
+      failures("keyValue", { connection: c, bucket: "cfg" }).map((f) => f.property),
+      ["maxBytes"],
+    );
+  });
+
+  it("a consumer above the account's maxAckPending, and any asset in an account without JetStream", () => {
+    const c = connection(acme.users[0]);
+    assert.deepEqual(
+      failures("consumer", { connection: c, stream: "S", name: "C", maxAckPending: 500 }).map(
+        (f) => f.property,
+      ),
+      ["maxAckPending"],
+    );
+    const none = failures("stream", {
+      connection: connection(plainAccount.users[0]),
+      name: "S",
+      subjects: ["s.>"],
+    });
+    assert.equal(none[0].property, "connection");
+    assert.match(none[0].reason, /account PLAIN has no JetStream/);
   });
 });
 

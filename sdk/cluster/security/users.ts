@@ -9,6 +9,7 @@ import * as random from "@pulumi/random";
 import { fromSeed, Prefix } from "@nats-io/nkeys";
 // The seed encoding (prefix, CRC) of the pinned @nats-io/nkeys: not hand-rolled.
 import { Codec } from "@nats-io/nkeys/lib/codec";
+import type { ConnectionAccountArgs } from "../../jetstream/connection-args";
 import type { UserArgs } from "../tenancy-args";
 import type { ClusterPlan } from "../plan/types";
 import type { UserPlan } from "../plan/tenancy";
@@ -24,6 +25,21 @@ export function userNkeyFromBytes(base64: string): { seed: string; nkey: string 
   if (raw.length !== 32) throw new Error(`pulumi-nats bug: an nkey needs 32 random bytes, got ${raw.length}`);
   const seed = new TextDecoder().decode(Codec.encodeSeed(Prefix.User, raw));
   return { seed, nkey: fromSeed(new TextEncoder().encode(seed)).getPublicKey() };
+}
+
+/** What a user's account allows, for its `connection` (checked by the JetStream resources at preview). */
+export function accountLimitsOf(p: ClusterPlan, user: UserPlan): ConnectionAccountArgs {
+  const a = p.auth?.accounts.find((x) => x.name === user.account);
+  const js = a?.jetstream;
+  if (!js) return { name: user.account, jetstream: false };
+  return {
+    name: user.account,
+    jetstream: true,
+    ...(js.maxBytesRequired ? { maxBytesRequired: true } : {}),
+    ...(js.maxFileStreamBytes !== undefined ? { maxFileStreamBytes: js.maxFileStreamBytes } : {}),
+    ...(js.maxMemoryStreamBytes !== undefined ? { maxMemoryStreamBytes: js.maxMemoryStreamBytes } : {}),
+    ...(js.maxAckPending !== undefined ? { maxAckPending: js.maxAckPending } : {}),
+  };
 }
 
 /** Every tenant user of the plan, with its account. */
