@@ -436,8 +436,21 @@ export interface NatsClusterArgs {
   namespace?: string;
   /** Create the namespace. @default true */
   createNamespace?: boolean;
-  /** JetStream storage. @default file store of 10Gi, no memory store */
-  jetstream?: JetStreamArgs;
+  /**
+   * JetStream storage, or `false` for core NATS alone (ephemeral
+   * publish/subscribe, under 10 MB per server): no store, no volumes, no
+   * JetStream in any account, and the JetStream resources refuse this
+   * cluster's connections at preview. Turning it off on a cluster that holds
+   * streams is refused at preview unless `allowJetStreamDataLoss`.
+   * @default file store of 10Gi, no memory store
+   */
+  jetstream?: JetStreamArgs | false;
+  /**
+   * Agree to lose the streams (and KV buckets, object stores) the cluster
+   * holds when `jetstream` is turned off; without it the change is refused
+   * at preview, naming them. @default false
+   */
+  allowJetStreamDataLoss?: boolean;
   /**
    * A preset name, or explicit requests and limits.
    * @default "medium" (1 CPU, 1Gi: for development and light loads; production JetStream wants about 4 CPU and 8Gi, see docs/cluster.md)

@@ -302,6 +302,9 @@ export class NatsCluster extends pulumi.ComponentResource {
           }
           if (p.tls?.client && ca) c.tls = { ca };
           if (asUser) c.account = accountLimitsOf(p, asUser);
+          // Core NATS only: the JetStream resources refuse this connection at preview.
+          else if (!p.jetstream)
+            c.account = { ...(p.auth ? { name: p.auth.appAccount } : {}), jetstream: false };
           return c;
         });
 
@@ -363,7 +366,8 @@ export class NatsCluster extends pulumi.ComponentResource {
     });
     const connection = connectionTo(servers);
     // After the departed pods are gone: their servers leave the JetStream meta group (ops/).
-    if (systemPassword) metaGroupTrim(p, systemConnection(p, connection, systemPassword), { parent: this });
+    if (systemPassword && p.jetstream)
+      metaGroupTrim(p, systemConnection(p, connection, systemPassword), { parent: this });
 
     const outputs: NatsClusterOutputs = {
       namespace,

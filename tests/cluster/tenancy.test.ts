@@ -11,6 +11,7 @@ import { NatsClusterArgsError } from "../../sdk/cluster/errors";
 import { subjectCovers, type UserPlan } from "../../sdk/cluster/plan/tenancy";
 import { accountLimitsOf } from "../../sdk/cluster/security/users";
 import { cores } from "../../sdk/jetstream/core";
+import { renderAuthInclude } from "../../sdk/cluster/security/auth";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import type { AccountArgs } from "../../sdk/cluster/tenancy-args";
 import { awsArgs } from "./fixtures";
@@ -238,6 +239,51 @@ describe("a user's connection carries its account's limits: the JetStream resour
     });
     assert.equal(none[0].property, "connection");
     assert.match(none[0].reason, /account PLAIN has no JetStream/);
+  });
+});
+
+describe("jetstream: false (core NATS only)", () => {
+  it("renders no store and no volume, no JetStream in any account, and refuses tenant JetStream", () => {
+    const p = plan("events", {
+      ...awsArgs(),
+      jetstream: false,
+      auth: { accounts: [{ name: "ACME", users: [{ name: "acme-app" }] }] },
+    });
+    const config = (p.chart.values as { config: Record<string, unknown> }).config;
+    assert.deepEqual(config.jetstream, { enabled: false });
+    assert.ok(!JSON.stringify(p.chart.values).includes("pvc"));
+    assert.equal(p.auth!.accounts[0].jetstream, undefined);
+    assert.equal(p.auth!.accounts[0].users[0].jetstreamApi, false);
+    assert.deepEqual(accountLimitsOf(p, p.auth!.accounts[0].users[0]), { name: "ACME", jetstream: false });
+    const include = renderAuthInclude(p.auth!, "SysPassword0000001", "AppPassword0000002", undefined, {
+      "acme-app": { nkey: "UABC" },
+    });
+    assert.ok(!include.includes("jetstream"), include);
+    const found = issues([{ name: "ACME", jetstream: { maxFile: "1Gi" } }], { jetstream: false });
+    assert.deepEqual(Object.keys(found), ["auth.accounts[0].jetstream"]);
+    assert.match(found["auth.accounts[0].jetstream"], /the cluster has jetstream: false/);
+  });
+
+  it("hands out a connection the JetStream resources refuse at preview", async () => {
+    const { NatsCluster } = await import("../../sdk/cluster/component");
+    const b = await buildCluster(
+      (transformations) =>
+        new NatsCluster(
+          "events",
+          awsArgs({ jetstream: false, access: { mode: "url", url: "nats://nats.vpn.example.com:4222" } }),
+          { transformations },
+        ),
+    );
+    const connection = (await valueOf(b.value.connection)) as unknown as Record<string, unknown>;
+    assert.deepEqual(connection.account, { name: "APP", jetstream: false });
+    const failures = cores.stream.check({ connection, name: "S", subjects: ["s.>"] }).failures;
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["connection"],
+    );
+    assert.match(failures[0].reason, /account APP has no JetStream/);
+    // No meta-group trim without JetStream; the guard stays (it refuses turning JetStream off).
+    assert.ok(!b.captured.some((c) => c.name.endsWith("meta-group-trim")));
   });
 });
 

@@ -8,6 +8,7 @@ export const AUTH: AuthPlan = {
   systemUser: "sys",
   appUser: "app",
   passwordLength: 32,
+  appJetStream: true,
   accounts: [],
   includeFile: "auth.conf",
   mountDir: "/etc/nats-auth",

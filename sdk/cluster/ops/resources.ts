@@ -57,6 +57,9 @@ class ClusterOp extends pulumi.dynamic.Resource {
         statefulSet: plan.names.statefulSet,
         replicas: plan.replicas,
         timeout: plan.readyTimeout,
+        // scaleDownGuard: turning JetStream off is refused while streams exist (handlers.ts).
+        jetstream: plan.jetstream,
+        allowJetStreamDataLoss: plan.allowJetStreamDataLoss,
         connection: pub,
         credentials: pulumi.secret(
           credentials.apply((c) => ({ password: c.password, kubeconfig: c.kubeconfig })),

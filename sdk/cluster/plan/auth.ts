@@ -28,7 +28,8 @@ export function planAuth(
     systemUser: a.systemUser ?? "sys",
     appUser: a.appUser ?? "app",
     passwordLength: a.passwordLength ?? 32,
-    // Filled in by planTenancy once the leaf user is known (plan.ts).
+    // Both filled in by plan() (the leaf user and jetstream are planned later).
+    appJetStream: true,
     accounts: [],
     includeFile: "auth.conf",
     mountDir: "/etc/nats-auth",

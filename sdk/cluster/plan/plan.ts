@@ -61,6 +61,7 @@ const TOP_LEVEL = [
   "leafnodes",
   "networkPolicy",
   "priorityClassName",
+  "allowJetStreamDataLoss",
 ];
 const NESTED: Record<string, string[]> = {
   jetstream: ["fileStorage", "fileStoreMaxPercent", "memoryStorage", "domain"],
@@ -91,7 +92,8 @@ function checkKnownFields(args: NatsClusterArgs, issues: Issues): void {
     if (!TOP_LEVEL.includes(k)) issues.add(k, `is not an argument of NatsCluster.`);
   for (const [block, fields] of Object.entries(NESTED)) {
     const v = a[block];
-    if (v == null) continue;
+    // `jetstream: false` turns JetStream off; `true` (from a schema language) is the default.
+    if (v == null || (block === "jetstream" && typeof v === "boolean")) continue;
     if (typeof v !== "object" || Array.isArray(v)) {
       issues.add(block, `must be an object, got ${show(v)}.`);
       continue;
@@ -226,7 +228,10 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
   const resources = planResources(args.resources, issues);
   // Against a limit the user did not mean (a fallback), a fit check would only add noise.
   const memoryLimit = issues.list.length === before ? resources.limits.memory : undefined;
-  const js = args.jetstream ?? {};
+  const jetstreamOn = args.jetstream !== false;
+  if (args.allowJetStreamDataLoss !== undefined && typeof args.allowJetStreamDataLoss !== "boolean")
+    issues.add("allowJetStreamDataLoss", `must be true or false, got ${show(args.allowJetStreamDataLoss)}.`);
+  const js = typeof args.jetstream === "object" && args.jetstream !== null ? args.jetstream : {};
   const sizes = planStorageSizes(js, memoryLimit, issues);
   if (js.domain !== undefined && (typeof js.domain !== "string" || !/^[A-Za-z0-9_-]+$/.test(js.domain)))
     issues.add("jetstream.domain", `${show(js.domain)} must be letters, digits, "_" or "-".`);
@@ -297,11 +302,13 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
     issues,
   );
   const leafnodes = planLeafNodes(args.leafnodes, auth, issues);
+  if (auth) auth.appJetStream = jetstreamOn;
   if (auth)
     auth.accounts = planTenancy(
       args.auth?.accounts,
       {
         cluster: String(name),
+        jetstream: jetstreamOn,
         appAccount: auth.appAccount,
         reservedUsers: [auth.appUser, auth.systemUser, "route", ...(leafnodes ? [leafnodes.user] : [])],
       },
@@ -422,6 +429,8 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
     names,
     placement: placementPlan,
     storage,
+    jetstream: jetstreamOn,
+    allowJetStreamDataLoss: args.allowJetStreamDataLoss === true,
     jetstreamDomain: js.domain,
     resources,
     auth,

@@ -86,6 +86,8 @@ export interface AccountPlan {
 /** What the rest of the plan fixes: names the accounts and users may not take. */
 export interface TenancyContext {
   cluster: string;
+  /** False with the cluster's `jetstream: false`: no account has JetStream. */
+  jetstream: boolean;
   appAccount: string;
   /** The app, system and leaf users. */
   reservedUsers: string[];
@@ -386,7 +388,15 @@ export function planTenancy(
         `${path}.name`,
         `${show(name)} is also the name of auth.accounts[${names.indexOf(name)}]: account names must differ.`,
       );
-    const jetstream = planJetStream(a, `${path}.jetstream`, issues);
+    let jetstream = planJetStream(a, `${path}.jetstream`, issues);
+    if (!ctx.jetstream) {
+      if (a.jetstream !== undefined && a.jetstream.enabled !== false)
+        issues.add(
+          `${path}.jetstream`,
+          "the cluster has jetstream: false, so no account can have JetStream: remove it (or set enabled: false).",
+        );
+      jetstream = undefined;
+    }
     const users: UserPlan[] = [];
     list(a.users, `${path}.users`, issues).forEach((u, j) => {
       const up = planUser(u, String(name), jetstream !== undefined, ctx, `${path}.users[${j}]`, issues);

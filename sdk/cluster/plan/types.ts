@@ -61,6 +61,8 @@ export interface AuthPlan {
   systemUser: string;
   appUser: string;
   passwordLength: number;
+  /** JetStream in the application account (false with `jetstream: false`). */
+  appJetStream: boolean;
   /** The accounts of `auth.accounts` (multi-tenancy, see tenancy.ts). */
   accounts: AccountPlan[];
   /** Key of the include file in the credentials Secret. */
@@ -150,6 +152,10 @@ export interface ClusterPlan {
   names: ClusterNames;
   placement: NodePlacement;
   storage: StoragePlan;
+  /** False with `jetstream: false`: core NATS only, no store, no volumes. */
+  jetstream: boolean;
+  /** The user agreed to lose the streams when JetStream is turned off. */
+  allowJetStreamDataLoss: boolean;
   jetstreamDomain: string | undefined;
   resources: ResourcesPlan;
   auth: AuthPlan | undefined;
