@@ -105,6 +105,12 @@ export interface UserArgs {
   password?: pulumi.Input<string>;
   /** Authenticate with an nkey instead of a password. @default false */
   nkey?: boolean;
+  /**
+   * With `nkey`: the user's seed (`SU...`) instead of a generated one
+   * (SuperCluster gives every member the same). Secret.
+   * @default generated once
+   */
+  nkeySeed?: pulumi.Input<string>;
   /** Subject permissions. @default everything in the account */
   permissions?: PermissionsArgs;
   /** The kinds of connection the user may open. @default all but LEAFNODE */

@@ -106,7 +106,15 @@ const JETSTREAM_FIELDS = [
   "maxMemoryStreamBytes",
 ];
 const LIMIT_FIELDS = ["maxConnections", "maxSubscriptions", "maxPayload", "maxLeafNodes"];
-const USER_FIELDS = ["name", "password", "nkey", "permissions", "allowedConnectionTypes", "jetstreamApi"];
+const USER_FIELDS = [
+  "name",
+  "password",
+  "nkey",
+  "nkeySeed",
+  "permissions",
+  "allowedConnectionTypes",
+  "jetstreamApi",
+];
 const PERMISSION_FIELDS = ["publish", "subscribe", "allowResponses"];
 const EXPORT_FIELDS = ["stream", "service", "accounts", "responseType"];
 const IMPORT_FIELDS = ["account", "stream", "service", "prefix", "to"];
@@ -309,6 +317,8 @@ function planUser(
     issues.add(`${path}.nkey`, `must be true or false, got ${show(u.nkey)}.`);
   if (u.nkey === true && u.password !== undefined)
     issues.add(`${path}.password`, "is not used with nkey: true: remove one of them.");
+  if (u.nkeySeed !== undefined && u.nkey !== true)
+    issues.add(`${path}.nkeySeed`, "needs nkey: true (the user authenticates with that nkey).");
   const types = u.allowedConnectionTypes;
   if (types !== undefined) {
     const allowed = Object.values(ConnectionType) as string[];

@@ -42,6 +42,19 @@ export function accountLimitsOf(p: ClusterPlan, user: UserPlan): ConnectionAccou
   };
 }
 
+/** A given user seed (`SU...`) and its public key; refuses anything else, naming the user. */
+export function userNkeyFromSeed(seed: string, user: string): { seed: string; nkey: string } {
+  let nkey: string;
+  try {
+    nkey = fromSeed(new TextEncoder().encode(seed)).getPublicKey();
+  } catch {
+    nkey = "";
+  }
+  if (!nkey.startsWith("U"))
+    throw new Error(`auth.accounts: the nkeySeed of user ${user} is not a user nkey seed (SU...).`);
+  return { seed, nkey };
+}
+
 /** Every tenant user of the plan, with its account. */
 export function tenantUsers(p: ClusterPlan): UserPlan[] {
   return (p.auth?.accounts ?? []).flatMap((a) => a.users);
@@ -59,12 +72,21 @@ export function tenantSecrets(
   parent: pulumi.Resource,
 ): Record<string, pulumi.Output<UserSecret>> {
   const given = new Map<string, pulumi.Input<string>>();
+  const givenSeeds = new Map<string, pulumi.Input<string>>();
   for (const a of accountsArgs ?? [])
-    for (const u of a.users ?? []) if (u.password !== undefined) given.set(u.name, u.password);
+    for (const u of a.users ?? []) {
+      if (u.password !== undefined) given.set(u.name, u.password);
+      if (u.nkeySeed !== undefined) givenSeeds.set(u.name, u.nkeySeed);
+    }
   const out: Record<string, pulumi.Output<UserSecret>> = {};
   for (const u of tenantUsers(p)) {
     const resource = `${component}-user-${u.name}`;
-    if (u.auth === "nkey") {
+    const seed = givenSeeds.get(u.name);
+    if (u.auth === "nkey" && seed !== undefined) {
+      out[u.name] = pulumi.secret(
+        pulumi.output(seed).apply((sd): UserSecret => userNkeyFromSeed(sd, u.name)),
+      );
+    } else if (u.auth === "nkey") {
       const bytes = new random.RandomBytes(`${resource}-nkey`, { length: 32 }, { parent });
       out[u.name] = pulumi.secret(bytes.base64.apply((b): UserSecret => userNkeyFromBytes(b)));
     } else {
