@@ -33,6 +33,18 @@ export const ServiceType = {
 } as const;
 export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
 
+/** How users prove who they are. */
+export const AuthMode = {
+  /** Users and bcrypt-hashed passwords (or nkeys) in the servers' configuration. */
+  Password: "password",
+  /**
+   * Decentralized: an operator, accounts and users as JWTs signed with nkeys;
+   * every user logs in with a `.creds` file. See docs/tenancy.md.
+   */
+  Jwt: "jwt",
+} as const;
+export type AuthMode = (typeof AuthMode)[keyof typeof AuthMode];
+
 /** How the program running `pulumi up` reaches NATS to create JetStream assets. */
 export const AccessMode = {
   /** A port-forward to a ready NATS pod, opened by the program itself on 127.0.0.1. */
@@ -270,6 +282,13 @@ export interface AuthArgs {
    * @default true
    */
   enabled?: boolean;
+  /**
+   * "password" (users in the servers' configuration) or "jwt" (operator,
+   * account and user JWTs, `.creds` for every user; keys generated once and
+   * kept as secrets). Not with leaf nodes or in a SuperCluster yet.
+   * @default "password"
+   */
+  mode?: AuthMode;
   /** Name of the application account (JetStream enabled). @default "APP" */
   appAccount?: string;
   /** Application user (in `appAccount`); the `connection` output uses it. @default "app" */

@@ -18,6 +18,7 @@ import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
 import { createMonitoring } from "./monitoring/resources";
+import { jwtAuth } from "./security/jwt-resources";
 import type { UserPlan } from "./plan/tenancy";
 import {
   accountLimitsOf,
@@ -175,6 +176,8 @@ export class NatsCluster extends pulumi.ComponentResource {
     let systemPassword: pulumi.Output<string> | undefined;
     let leafPassword: pulumi.Output<string> | undefined;
     let tenants: Record<string, pulumi.Output<UserSecret>> = {};
+    let appCreds: pulumi.Output<string> | undefined;
+    let systemCreds: pulumi.Output<string> | undefined;
     if (p.auth) {
       const a = p.auth;
       // Given passwords (a super-cluster shares one set) or generated ones.
@@ -186,22 +189,34 @@ export class NatsCluster extends pulumi.ComponentResource {
               { length: a.passwordLength, special: false },
               { parent: this },
             ).result;
-      systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
-      appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
       if (p.leafnodes) leafPassword = pulumi.secret(pw("leaf", args.leafnodes?.password));
       const routes = p.routes;
       const routesInclude = routes
         ? pulumi.secret(pw("route", args.auth?.routePassword).apply((rp) => renderRoutesInclude(routes, rp)))
         : undefined;
       const leafUser = p.leafnodes?.user;
-      tenants = tenantSecrets(p, name, args.auth?.accounts, a.passwordLength, this);
-      const include = pulumi.secret(
-        pulumi
-          .all([systemPassword, appPassword, leafPassword, tenantCredentials(p, tenants)])
-          .apply(([s, ap, lp, tc]) =>
-            renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined, tc),
-          ),
-      );
+      let include: pulumi.Output<string>;
+      if (a.mode === "jwt") {
+        // Operator, accounts and users as JWTs; every user logs in with its .creds (security/jwt*.ts).
+        const jwt = jwtAuth(p, name, this);
+        include = jwt.include;
+        appCreds = pulumi.secret(jwt.creds.apply((c) => c[a.appUser]));
+        systemCreds = pulumi.secret(jwt.creds.apply((c) => c[a.systemUser]));
+        tenants = Object.fromEntries(
+          tenantUsers(p).map((u) => [u.name, jwt.creds.apply((c): UserSecret => ({ creds: c[u.name] }))]),
+        );
+      } else {
+        systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
+        appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
+        tenants = tenantSecrets(p, name, args.auth?.accounts, a.passwordLength, this);
+        include = pulumi.secret(
+          pulumi
+            .all([systemPassword, appPassword, leafPassword, tenantCredentials(p, tenants)])
+            .apply(([s, ap, lp, tc]) =>
+              renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined, tc),
+            ),
+        );
+      }
       secret = new k8s.core.v1.Secret(
         `${name}-credentials`,
         {
@@ -211,9 +226,10 @@ export class NatsCluster extends pulumi.ComponentResource {
             [a.includeFile]: include,
             "app-account": a.appAccount,
             "app-user": a.appUser,
-            "app-password": appPassword,
+            ...(a.mode === "jwt"
+              ? { "app.creds": appCreds!, "system.creds": systemCreds! }
+              : { "app-password": appPassword!, "system-password": systemPassword! }),
             "system-user": a.systemUser,
-            "system-password": systemPassword,
             ...(p.leafnodes ? { "leaf-user": p.leafnodes.user, "leaf-password": leafPassword! } : {}),
             ...(routes && routesInclude ? { [routes.includeFile]: routesInclude } : {}),
           },
@@ -286,16 +302,19 @@ export class NatsCluster extends pulumi.ComponentResource {
       asUser?: UserPlan,
     ): pulumi.Output<ConnectionArgs> =>
       pulumi
-        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined, as])
-        .apply(([srv, password, ca, kubeconfig, user]): ConnectionArgs => {
+        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined, as, appCreds])
+        .apply(([srv, password, ca, kubeconfig, user, creds]): ConnectionArgs => {
           const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
           // The provider reopens the forward itself (refresh and destroy do not run the program).
           if (portForward) c.portForward = portForward;
           if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
-          if (user && "seed" in user) c.nkeySeed = user.seed;
+          if (user && "creds" in user) c.creds = user.creds;
+          else if (user && "seed" in user) c.nkeySeed = user.seed;
           else if (user) {
             c.user = asUser?.name;
             c.password = user.password;
+          } else if (p.auth?.mode === "jwt") {
+            c.creds = creds;
           } else if (p.auth) {
             c.user = p.auth.appUser;
             c.password = password;
@@ -309,8 +328,9 @@ export class NatsCluster extends pulumi.ComponentResource {
         });
 
     // Lowering replicas: refused at preview when the streams cannot live with it (ops/).
-    const guard = systemPassword
-      ? scaleDownGuard(p, systemConnection(p, connectionTo(p.access.urls), systemPassword), { parent: this })
+    const systemAuth = systemPassword ?? systemCreds?.apply((creds) => ({ creds }));
+    const guard = systemAuth
+      ? scaleDownGuard(p, systemConnection(p, connectionTo(p.access.urls), systemAuth), { parent: this })
       : undefined;
     // Growing jetstream.fileStorage: the claims grow first, in place (ops/storage-growth.ts).
     const growth = volumeGrowth(p, platform.kubeconfig, { parent: this });
@@ -366,8 +386,10 @@ export class NatsCluster extends pulumi.ComponentResource {
     });
     const connection = connectionTo(servers);
     // After the departed pods are gone: their servers leave the JetStream meta group (ops/).
-    if (systemPassword && p.jetstream)
-      metaGroupTrim(p, systemConnection(p, connection, systemPassword), { parent: this });
+    if (systemAuth && p.jetstream)
+      metaGroupTrim(p, systemConnection(p, connection, systemAuth), {
+        parent: this,
+      });
 
     const outputs: NatsClusterOutputs = {
       namespace,

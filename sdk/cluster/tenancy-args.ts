@@ -101,7 +101,7 @@ export interface UserArgs {
    * Secret). Unique over all accounts.
    */
   name: string;
-  /** The password instead of a generated one (not with `nkey`). Secret. @default generated */
+  /** The password instead of a generated one (not with `nkey`, not in JWT mode). Secret. @default generated */
   password?: pulumi.Input<string>;
   /** Authenticate with an nkey instead of a password. @default false */
   nkey?: boolean;
@@ -115,6 +115,12 @@ export interface UserArgs {
   permissions?: PermissionsArgs;
   /** The kinds of connection the user may open. @default all but LEAFNODE */
   allowedConnectionTypes?: ConnectionType[];
+  /**
+   * Refuse this user: with auth.mode "jwt" its key is revoked in its
+   * account's JWT; with passwords it is left out of the servers'
+   * configuration. Its Secret stays. @default false
+   */
+  revoked?: boolean;
   /**
    * This user manages JetStream (its `connection` goes to Streams,
    * Consumers, KV buckets or object stores): its permissions must then allow

@@ -3,6 +3,7 @@
 import type { AuthPlan } from "../../sdk/cluster/plan/types";
 
 export const AUTH: AuthPlan = {
+  mode: "password",
   systemAccount: "SYS",
   appAccount: "APP",
   systemUser: "sys",

@@ -11,6 +11,7 @@ import type { AuthPlan } from "../../sdk/cluster/plan/types";
 import { startServer, type NatsServer } from "../harness";
 
 const AUTH: AuthPlan = {
+  mode: "password",
   systemAccount: "SYS",
   appAccount: "APP",
   systemUser: "sys",

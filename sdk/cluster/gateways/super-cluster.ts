@@ -128,6 +128,12 @@ export function checkSuperClusterArgs(name: string, args: SuperClusterArgs): Rec
           path: `clusters.${key}.auth.${f}`,
           message: "is set by SuperCluster: the members share one generated password.",
         });
+    if (m.auth?.mode === "jwt")
+      issues.push({
+        path: `clusters.${key}.auth.mode`,
+        message:
+          'is not supported in a SuperCluster yet (the members would each make their own keys): use "password".',
+      });
     if (m.auth?.accounts !== undefined)
       issues.push({
         path: `clusters.${key}.auth.accounts`,

@@ -27,7 +27,7 @@ export interface OpsProps {
   /** How long to wait for departing servers to go and for a meta leader. */
   timeout: string;
   connection: Omit<ResolvedConnection, "password" | "kubeconfig">;
-  credentials: { password?: string; kubeconfig?: string };
+  credentials: { password?: string; creds?: string; kubeconfig?: string };
   /** JetStream on (absent in states recorded before it existed: on). */
   jetstream?: boolean;
   allowJetStreamDataLoss?: boolean;
@@ -40,6 +40,7 @@ function resolved(p: OpsProps): ResolvedConnection {
   return {
     ...p.connection,
     password: p.credentials?.password,
+    creds: p.credentials?.creds,
     kubeconfig: p.credentials?.kubeconfig,
   } as ResolvedConnection;
 }

@@ -62,7 +62,7 @@ class ClusterOp extends pulumi.dynamic.Resource {
         allowJetStreamDataLoss: plan.allowJetStreamDataLoss,
         connection: pub,
         credentials: pulumi.secret(
-          credentials.apply((c) => ({ password: c.password, kubeconfig: c.kubeconfig })),
+          credentials.apply((c) => ({ password: c.password, creds: c.creds, kubeconfig: c.kubeconfig })),
         ),
         removed: undefined,
       },
@@ -107,11 +107,16 @@ export function volumeGrowth(
 export function systemConnection(
   plan: ClusterPlan,
   base: pulumi.Input<ConnectionArgs>,
-  systemPassword: pulumi.Input<string>,
+  /** The system user's password, or (JWT mode) its .creds. */
+  system: pulumi.Input<string | { creds: string }>,
 ): pulumi.Output<ConnectionArgs> {
   return pulumi
-    .all([pulumi.output(base), pulumi.output(systemPassword)])
-    .apply(([c, password]) => ({ ...c, user: plan.auth!.systemUser, password }));
+    .all([pulumi.output(base), pulumi.output(system)])
+    .apply(([c, auth]) =>
+      typeof auth === "string"
+        ? { ...c, user: plan.auth!.systemUser, password: auth }
+        : { ...c, user: undefined, password: undefined, creds: auth.creds },
+    );
 }
 
 /**

@@ -22,7 +22,15 @@ export function planAuth(
     );
     return undefined;
   }
+  const mode = a.mode ?? "password";
+  if (mode !== "password" && mode !== "jwt")
+    issues.add("auth.mode", `must be "password" or "jwt", got ${show(a.mode)}.`);
+  if (mode === "jwt")
+    for (const f of ["systemPassword", "appPassword"] as const)
+      if (a[f] !== undefined)
+        issues.add(`auth.${f}`, 'is not used with auth.mode "jwt" (users log in with .creds): remove it.');
   const auth: AuthPlan = {
+    mode: mode === "jwt" ? "jwt" : "password",
     systemAccount: "SYS",
     appAccount: a.appAccount ?? "APP",
     systemUser: a.systemUser ?? "sys",

@@ -68,6 +68,7 @@ const NESTED: Record<string, string[]> = {
   placement: ["zoneSpread", "allowFewerZonesThanReplicas", "zoneDiscoveryImage"],
   auth: [
     "enabled",
+    "mode",
     "appAccount",
     "appUser",
     "systemUser",
@@ -308,6 +309,7 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
       args.auth?.accounts,
       {
         cluster: String(name),
+        mode: auth.mode,
         jetstream: jetstreamOn,
         appAccount: auth.appAccount,
         reservedUsers: [auth.appUser, auth.systemUser, "route", ...(leafnodes ? [leafnodes.user] : [])],
@@ -316,6 +318,8 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
     );
   else if (args.auth?.accounts !== undefined)
     issues.add("auth.accounts", "needs auth: accounts and users exist only with auth.enabled.");
+  if (auth?.mode === "jwt" && leafnodes)
+    issues.add("leafnodes", 'is not supported with auth.mode "jwt" yet: use auth.mode "password".');
   if (args.networkPolicy !== undefined && typeof args.networkPolicy !== "boolean")
     issues.add("networkPolicy", `must be true or false, got ${show(args.networkPolicy)}.`);
   const priorityClassName = args.priorityClassName;

@@ -54,7 +54,10 @@ export interface PermissionsPlan {
 export interface UserPlan {
   name: string;
   account: string;
-  auth: "password" | "nkey";
+  /** "creds": JWT mode, a user JWT and its nkey in a .creds file. */
+  auth: "password" | "nkey" | "creds";
+  /** Refused by the servers (JWT: its key is revoked; password mode: left out of the include). */
+  revoked: boolean;
   /** Whether `password` was given (else generated). */
   givenPassword: boolean;
   permissions?: PermissionsPlan;
@@ -86,6 +89,8 @@ export interface AccountPlan {
 /** What the rest of the plan fixes: names the accounts and users may not take. */
 export interface TenancyContext {
   cluster: string;
+  /** "jwt": users log in with .creds (no password or nkey of their own). */
+  mode: "password" | "jwt";
   /** False with the cluster's `jetstream: false`: no account has JetStream. */
   jetstream: boolean;
   appAccount: string;
@@ -114,6 +119,7 @@ const USER_FIELDS = [
   "permissions",
   "allowedConnectionTypes",
   "jetstreamApi",
+  "revoked",
 ];
 const PERMISSION_FIELDS = ["publish", "subscribe", "allowResponses"];
 const EXPORT_FIELDS = ["stream", "service", "accounts", "responseType"];
@@ -317,6 +323,12 @@ function planUser(
     issues.add(`${path}.nkey`, `must be true or false, got ${show(u.nkey)}.`);
   if (u.nkey === true && u.password !== undefined)
     issues.add(`${path}.password`, "is not used with nkey: true: remove one of them.");
+  if (ctx.mode === "jwt")
+    for (const f of ["password", "nkey", "nkeySeed"] as const)
+      if (u[f] !== undefined)
+        issues.add(`${path}.${f}`, 'is not used with auth.mode "jwt": every user logs in with its .creds.');
+  if (u.revoked !== undefined && typeof u.revoked !== "boolean")
+    issues.add(`${path}.revoked`, `must be true or false, got ${show(u.revoked)}.`);
   if (u.nkeySeed !== undefined && u.nkey !== true)
     issues.add(`${path}.nkeySeed`, "needs nkey: true (the user authenticates with that nkey).");
   const types = u.allowedConnectionTypes;
@@ -343,7 +355,8 @@ function planUser(
   return {
     name: u.name,
     account,
-    auth: u.nkey === true ? "nkey" : "password",
+    auth: ctx.mode === "jwt" ? "creds" : u.nkey === true ? "nkey" : "password",
+    revoked: u.revoked === true,
     givenPassword: u.password !== undefined,
     ...(permissions ? { permissions } : {}),
     ...(types !== undefined ? { allowedConnectionTypes: [...types] } : {}),
@@ -427,7 +440,7 @@ export function planTenancy(
       jetstream,
       limits: planLimits(a, `${path}.limits`, issues),
       users,
-      exports: planExports(a, path, names, issues),
+      exports: planExports(a, path, names, ctx.mode, issues),
       imports: planImports(a, path, issues),
     });
   });
@@ -436,9 +449,20 @@ export function planTenancy(
   return accounts;
 }
 
-function planExports(a: AccountArgs, path: string, names: unknown[], issues: Issues): ExportPlan[] {
+function planExports(
+  a: AccountArgs,
+  path: string,
+  names: unknown[],
+  mode: TenancyContext["mode"],
+  issues: Issues,
+): ExportPlan[] {
   const out: ExportPlan[] = [];
   list(a.exports, `${path}.exports`, issues).forEach((e, k) => {
+    if (mode === "jwt" && e && e.accounts !== undefined)
+      issues.add(
+        `${path}.exports[${k}].accounts`,
+        'is not supported with auth.mode "jwt" yet (it needs activation tokens): remove it to export to every account.',
+      );
     const p = `${path}.exports[${k}]`;
     if (!checkFields(e, EXPORT_FIELDS, p, issues)) return;
     if ((e.stream === undefined) === (e.service === undefined)) {

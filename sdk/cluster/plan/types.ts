@@ -56,6 +56,8 @@ export interface ResourcesPlan {
 }
 
 export interface AuthPlan {
+  /** Users in the configuration, or operator/account/user JWTs (security/jwt.ts). */
+  mode: "password" | "jwt";
   systemAccount: "SYS";
   appAccount: string;
   systemUser: string;

@@ -133,11 +133,14 @@ export function renderAccount(
   const setLimits = limits.filter(([, v]) => v !== undefined);
   if (setLimits.length > 0)
     lines.push(`${inner}limits: { ${setLimits.map(([k, v]) => `${k}: ${v}`).join(", ")} }`);
-  const users = a.users.map((u) => {
-    const c = credentials[u.name];
-    if (!c) throw new Error(`pulumi-nats bug: no credential for user ${u.name}`);
-    return renderUser(u, c);
-  });
+  // A revoked user is left out: the servers refuse it (JWT mode revokes its key instead).
+  const users = a.users
+    .filter((u) => !u.revoked)
+    .map((u) => {
+      const c = credentials[u.name];
+      if (!c) throw new Error(`pulumi-nats bug: no credential for user ${u.name}`);
+      return renderUser(u, c);
+    });
   if (users.length > 0) lines.push(`${inner}users: [`, ...users.map((u) => `${inner}  ${u}`), `${inner}]`);
   if (a.exports.length > 0) lines.push(`${inner}exports: [ ${a.exports.map(renderExport).join(", ")} ]`);
   if (a.imports.length > 0) lines.push(`${inner}imports: [ ${a.imports.map(renderImport).join(", ")} ]`);

@@ -16,8 +16,8 @@ import type { UserPlan } from "../plan/tenancy";
 import type { UserCredential } from "./accounts";
 import { tenantCredential } from "./auth";
 
-/** What one tenant user presents: a password, or an nkey seed (`SU...`) and its public key. */
-export type UserSecret = { password: string } | { seed: string; nkey: string };
+/** What one tenant user presents: a password, an nkey seed (`SU...`) and its public key, or (JWT mode) a .creds. */
+export type UserSecret = { password: string } | { seed: string; nkey: string } | { creds: string };
 
 /** The user nkey (seed and public key) of 32 random bytes, as base64. */
 export function userNkeyFromBytes(base64: string): { seed: string; nkey: string } {
@@ -113,6 +113,7 @@ export function tenantCredentials(
     Object.fromEntries(
       users.map((u, i) => {
         const s = values[i];
+        if ("creds" in s) throw new Error("pulumi-nats bug: a JWT-mode user in the password include");
         return [
           u.name,
           tenantCredential(u.account, u.name, "seed" in s ? { nkey: s.nkey } : { password: s.password }),
@@ -150,7 +151,11 @@ export function userSecrets(
           stringData: pulumi.all([secrets[u.name], caCert]).apply(([s, ca]) => ({
             account: u.account,
             user: u.name,
-            ...("seed" in s ? { "nkey-seed": s.seed, nkey: s.nkey } : { password: s.password }),
+            ...("creds" in s
+              ? { "user.creds": s.creds }
+              : "seed" in s
+                ? { "nkey-seed": s.seed, nkey: s.nkey }
+                : { password: s.password }),
             urls: p.clientUrls.join(","),
             ...(p.tls?.client && ca ? { "ca.crt": ca } : {}),
           })),
