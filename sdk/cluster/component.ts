@@ -430,5 +430,21 @@ export class NatsCluster extends pulumi.ComponentResource {
     };
     Object.assign(this, outputs);
     this.registerOutputs(outputs);
+    this.tenantUsers = tenantUsers(p).map((u) => u.name);
+  }
+
+  private readonly tenantUsers: string[] = [];
+
+  /**
+   * The `connection` of one user of `auth.accounts` (an entry of `users`):
+   * a Stream, Consumer, KeyValue or ObjectStore given it is created in that
+   * user's account. Secret.
+   */
+  userConnection(user: string): pulumi.Output<ConnectionArgs> {
+    if (!this.tenantUsers.includes(user))
+      throw new Error(
+        `NatsCluster.userConnection: ${JSON.stringify(user)} is not a user of auth.accounts (users: ${this.tenantUsers.join(", ") || "none"}).`,
+      );
+    return pulumi.secret(this.users.apply((all) => all[user]));
   }
 }
