@@ -189,6 +189,10 @@ export class NatsCluster extends pulumi.ComponentResource {
               { length: a.passwordLength, special: false },
               { parent: this },
             ).result;
+      if (a.mode === "password") {
+        systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
+        appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
+      }
       if (p.leafnodes) leafPassword = pulumi.secret(pw("leaf", args.leafnodes?.password));
       const routes = p.routes;
       const routesInclude = routes
@@ -206,12 +210,10 @@ export class NatsCluster extends pulumi.ComponentResource {
           tenantUsers(p).map((u) => [u.name, jwt.creds.apply((c): UserSecret => ({ creds: c[u.name] }))]),
         );
       } else {
-        systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
-        appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
         tenants = tenantSecrets(p, name, args.auth?.accounts, a.passwordLength, this);
         include = pulumi.secret(
           pulumi
-            .all([systemPassword, appPassword, leafPassword, tenantCredentials(p, tenants)])
+            .all([systemPassword!, appPassword!, leafPassword, tenantCredentials(p, tenants)])
             .apply(([s, ap, lp, tc]) =>
               renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined, tc),
             ),

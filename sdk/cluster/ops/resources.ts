@@ -113,9 +113,9 @@ export function systemConnection(
   return pulumi
     .all([pulumi.output(base), pulumi.output(system)])
     .apply(([c, auth]) =>
-      typeof auth === "string"
-        ? { ...c, user: plan.auth!.systemUser, password: auth }
-        : { ...c, user: undefined, password: undefined, creds: auth.creds },
+      auth !== null && typeof auth === "object"
+        ? { ...c, user: undefined, password: undefined, creds: auth.creds }
+        : { ...c, user: plan.auth!.systemUser, password: auth },
     );
 }
 
