@@ -16,6 +16,7 @@ import type { ResolvedConnection } from "../../jetstream/connection";
 import { parseDuration } from "../../jetstream/units";
 import { connectSystem } from "./connect";
 import { hostedStreams } from "./meta-group";
+import { accountLimitProblems, loweredAccounts, type AccountLimitSpec } from "./account-limits";
 import { checkScaleDown, podOrdinal, trimMetaGroup } from "./scale-down";
 import { growVolumes, shrinkProblem } from "./storage-growth";
 
@@ -28,6 +29,8 @@ export interface OpsProps {
   timeout: string;
   connection: Omit<ResolvedConnection, "password" | "kubeconfig">;
   credentials: { password?: string; creds?: string; kubeconfig?: string };
+  /** Each tenant account's JetStream limits (absent in older states: none). */
+  accountLimits?: Record<string, AccountLimitSpec>;
   /** JetStream on (absent in states recorded before it existed: on). */
   jetstream?: boolean;
   allowJetStreamDataLoss?: boolean;
@@ -76,6 +79,28 @@ async function refuseJetStreamOff(olds: OpsProps, news: OpsProps): Promise<void>
           .map((s) => (s.account ? `${s.name} (account ${s.account})` : s.name))
           .join(", ")}. Delete them first, or set allowJetStreamDataLoss: true to agree to lose them.`,
       );
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * A tenant account's JetStream limit lowered (or newly set) below what its
+ * streams already reserve, or below the number of streams it has: refused,
+ * naming the streams (the server would accept the reload and then refuse
+ * every stream's growth).
+ */
+async function refuseLimitsBelowStreams(olds: OpsProps, news: OpsProps): Promise<void> {
+  const lowered = loweredAccounts(olds.accountLimits ?? {}, news.accountLimits ?? {});
+  if (lowered.length === 0) return;
+  const ms = parseDuration(news.timeout) / 1e6;
+  const nc = await connectSystem(resolved(news), Math.min(ms, 60_000));
+  try {
+    const problems = accountLimitProblems(
+      Object.fromEntries(lowered.map((a) => [a, news.accountLimits![a]])),
+      await hostedStreams(nc),
+    );
+    if (problems.length > 0) throw new Error(`auth.accounts: ${problems.join(" ")}`);
   } finally {
     await nc.close();
   }
@@ -140,9 +165,11 @@ export function opsHandlers(kind: OpsKind) {
       const changes =
         olds.replicas !== news.replicas ||
         olds.statefulSet !== news.statefulSet ||
-        (olds.jetstream ?? true) !== (news.jetstream ?? true);
+        (olds.jetstream ?? true) !== (news.jetstream ?? true) ||
+        JSON.stringify(olds.accountLimits ?? {}) !== JSON.stringify(news.accountLimits ?? {});
       if (kind === "scaleDownGuard") {
         await refuseJetStreamOff(olds, news);
+        await refuseLimitsBelowStreams(olds, news);
         await refuseUnsafe(olds, news);
       }
       return { changes, replaces: [], deleteBeforeReplace: false };
@@ -152,6 +179,7 @@ export function opsHandlers(kind: OpsKind) {
     async update(_id: string, olds: OpsProps, news: OpsProps) {
       if (kind === "scaleDownGuard") {
         await refuseJetStreamOff(olds, news);
+        await refuseLimitsBelowStreams(olds, news);
         await refuseUnsafe(olds, news);
         return { outs: news };
       }
