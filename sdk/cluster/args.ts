@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs, LeafNodesArgs } from "./gateways/gateways";
 import type { AlertThresholdArgs } from "./monitoring/thresholds";
 import type { ResourcePreset } from "./plan/presets";
+import type { AccountArgs } from "./tenancy-args";
 
 /** What happens to a JetStream volume when its claim is deleted. */
 export const ReclaimPolicy = { Retain: "Retain", Delete: "Delete" } as const;
@@ -31,6 +32,18 @@ export const ServiceType = {
   InternalLoadBalancer: "InternalLoadBalancer",
 } as const;
 export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
+
+/** How users prove who they are. */
+export const AuthMode = {
+  /** Users and bcrypt-hashed passwords (or nkeys) in the servers' configuration. */
+  Password: "password",
+  /**
+   * Decentralized: an operator, accounts and users as JWTs signed with nkeys;
+   * every user logs in with a `.creds` file. See docs/tenancy.md.
+   */
+  Jwt: "jwt",
+} as const;
+export type AuthMode = (typeof AuthMode)[keyof typeof AuthMode];
 
 /** How the program running `pulumi up` reaches NATS to create JetStream assets. */
 export const AccessMode = {
@@ -269,13 +282,20 @@ export interface AuthArgs {
    * @default true
    */
   enabled?: boolean;
+  /**
+   * "password" (users in the servers' configuration) or "jwt" (operator,
+   * account and user JWTs, `.creds` for every user; keys generated once and
+   * kept as secrets). Not with leaf nodes or in a SuperCluster yet.
+   * @default "password"
+   */
+  mode?: AuthMode;
   /** Name of the application account (JetStream enabled). @default "APP" */
   appAccount?: string;
   /** Application user (in `appAccount`); the `connection` output uses it. @default "app" */
   appUser?: string;
   /** System account user, for monitoring and operations. @default "sys" */
   systemUser?: string;
-  /** Length of the generated passwords (letters and digits). @default 32 */
+  /** Length of the generated passwords (letters and digits), at most 72 (bcrypt). @default 32 */
   passwordLength?: number;
   /**
    * The system user's password instead of a generated one (SuperCluster passes
@@ -291,6 +311,15 @@ export interface AuthArgs {
    * @default generated
    */
   routePassword?: pulumi.Input<string>;
+  /**
+   * Tenants: more accounts, each with its own subjects, JetStream and limits,
+   * and its users (password or nkey, permissions), sharing subjects only
+   * through exports and imports. Each user gets a Secret
+   * `<name>-user-<user>` and an entry in the `users` output. Changes reload
+   * the servers without a restart. See docs/tenancy.md.
+   * @default none (the application and system accounts only)
+   */
+  accounts?: AccountArgs[];
 }
 
 /** TLS for client connections and routes between servers. */
@@ -426,8 +455,21 @@ export interface NatsClusterArgs {
   namespace?: string;
   /** Create the namespace. @default true */
   createNamespace?: boolean;
-  /** JetStream storage. @default file store of 10Gi, no memory store */
-  jetstream?: JetStreamArgs;
+  /**
+   * JetStream storage, or `false` for core NATS alone (ephemeral
+   * publish/subscribe, under 10 MB per server): no store, no volumes, no
+   * JetStream in any account, and the JetStream resources refuse this
+   * cluster's connections at preview. Turning it off on a cluster that holds
+   * streams is refused at preview unless `allowJetStreamDataLoss`.
+   * @default file store of 10Gi, no memory store
+   */
+  jetstream?: JetStreamArgs | false;
+  /**
+   * Agree to lose the streams (and KV buckets, object stores) the cluster
+   * holds when `jetstream` is turned off; without it the change is refused
+   * at preview, naming them. @default false
+   */
+  allowJetStreamDataLoss?: boolean;
   /**
    * A preset name, or explicit requests and limits.
    * @default "medium" (1 CPU, 1Gi: for development and light loads; production JetStream wants about 4 CPU and 8Gi, see docs/cluster.md)

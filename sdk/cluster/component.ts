@@ -18,6 +18,16 @@ import { createKubernetesPlatform } from "./platform/kubernetes";
 import type { PlatformResult } from "./platform/types";
 import { createTls } from "./security/tls";
 import { createMonitoring } from "./monitoring/resources";
+import { jwtAuth } from "./security/jwt-resources";
+import type { UserPlan } from "./plan/tenancy";
+import {
+  accountLimitsOf,
+  tenantCredentials,
+  tenantSecrets,
+  tenantUsers,
+  userSecrets,
+  type UserSecret,
+} from "./security/users";
 import { metaGroupTrim, scaleDownGuard, systemConnection, volumeGrowth } from "./ops/resources";
 import { orphanStatefulSet } from "./ops/storage-growth";
 import type { MonitoringEndpoints } from "./plan/monitoring-endpoints";
@@ -89,6 +99,14 @@ export interface NatsClusterOutputs {
   leafUser: pulumi.Output<string | undefined>;
   /** Its password. Secret. */
   leafPassword: pulumi.Output<string | undefined>;
+  /**
+   * The users of `auth.accounts`, by user name: how each reaches NATS, in
+   * the shape Stream, Consumer, KeyValue and ObjectStore take as `connection`
+   * (so an asset is created in that user's account). Secret.
+   */
+  users: pulumi.Output<Record<string, ConnectionArgs>>;
+  /** The Kubernetes Secret of each user of `auth.accounts`, by user name (`<name>-user-<user>`). */
+  userSecretNames: pulumi.Output<Record<string, string>>;
 }
 
 /**
@@ -123,6 +141,8 @@ export class NatsCluster extends pulumi.ComponentResource {
   readonly leafUrl!: pulumi.Output<string | undefined>;
   readonly leafUser!: pulumi.Output<string | undefined>;
   readonly leafPassword!: pulumi.Output<string | undefined>;
+  readonly users!: pulumi.Output<Record<string, ConnectionArgs>>;
+  readonly userSecretNames!: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: NatsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad args create nothing.
@@ -155,6 +175,9 @@ export class NatsCluster extends pulumi.ComponentResource {
     let appPassword: pulumi.Output<string> | undefined;
     let systemPassword: pulumi.Output<string> | undefined;
     let leafPassword: pulumi.Output<string> | undefined;
+    let tenants: Record<string, pulumi.Output<UserSecret>> = {};
+    let appCreds: pulumi.Output<string> | undefined;
+    let systemCreds: pulumi.Output<string> | undefined;
     if (p.auth) {
       const a = p.auth;
       // Given passwords (a super-cluster shares one set) or generated ones.
@@ -166,21 +189,36 @@ export class NatsCluster extends pulumi.ComponentResource {
               { length: a.passwordLength, special: false },
               { parent: this },
             ).result;
-      systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
-      appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
+      if (a.mode === "password") {
+        systemPassword = pulumi.secret(pw("system", args.auth?.systemPassword));
+        appPassword = pulumi.secret(pw("app", args.auth?.appPassword));
+      }
       if (p.leafnodes) leafPassword = pulumi.secret(pw("leaf", args.leafnodes?.password));
       const routes = p.routes;
       const routesInclude = routes
         ? pulumi.secret(pw("route", args.auth?.routePassword).apply((rp) => renderRoutesInclude(routes, rp)))
         : undefined;
       const leafUser = p.leafnodes?.user;
-      const include = pulumi.secret(
-        pulumi
-          .all([systemPassword, appPassword, leafPassword])
-          .apply(([s, ap, lp]) =>
-            renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined),
-          ),
-      );
+      let include: pulumi.Output<string>;
+      if (a.mode === "jwt") {
+        // Operator, accounts and users as JWTs; every user logs in with its .creds (security/jwt*.ts).
+        const jwt = jwtAuth(p, name, this);
+        include = jwt.include;
+        appCreds = pulumi.secret(jwt.creds.apply((c) => c[a.appUser]));
+        systemCreds = pulumi.secret(jwt.creds.apply((c) => c[a.systemUser]));
+        tenants = Object.fromEntries(
+          tenantUsers(p).map((u) => [u.name, jwt.creds.apply((c): UserSecret => ({ creds: c[u.name] }))]),
+        );
+      } else {
+        tenants = tenantSecrets(p, name, args.auth?.accounts, a.passwordLength, this);
+        include = pulumi.secret(
+          pulumi
+            .all([systemPassword!, appPassword!, leafPassword, tenantCredentials(p, tenants)])
+            .apply(([s, ap, lp, tc]) =>
+              renderAuthInclude(a, s, ap, leafUser && lp ? { user: leafUser, password: lp } : undefined, tc),
+            ),
+        );
+      }
       secret = new k8s.core.v1.Secret(
         `${name}-credentials`,
         {
@@ -190,9 +228,10 @@ export class NatsCluster extends pulumi.ComponentResource {
             [a.includeFile]: include,
             "app-account": a.appAccount,
             "app-user": a.appUser,
-            "app-password": appPassword,
+            ...(a.mode === "jwt"
+              ? { "app.creds": appCreds!, "system.creds": systemCreds! }
+              : { "app-password": appPassword!, "system-password": systemPassword! }),
             "system-user": a.systemUser,
-            "system-password": systemPassword,
             ...(p.leafnodes ? { "leaf-user": p.leafnodes.user, "leaf-password": leafPassword! } : {}),
             ...(routes && routesInclude ? { [routes.includeFile]: routesInclude } : {}),
           },
@@ -204,6 +243,8 @@ export class NatsCluster extends pulumi.ComponentResource {
     const tls = p.tls
       ? createTls(p, namespace, { parent: this, provider, dependsOn: inNamespace })
       : undefined;
+    // Each tenant user's own Secret: what a client of that user needs (security/users.ts).
+    userSecrets(p, tenants, namespace, tls?.caCert, k8sOpts(inNamespace));
 
     // The zone-discovery init container reads its node; the chart creates no RBAC, so bind here.
     const role = new k8s.rbac.v1.ClusterRole(
@@ -257,25 +298,41 @@ export class NatsCluster extends pulumi.ComponentResource {
     // How a client reaches NATS (servers, app credentials, TLS, the forward the provider reopens).
     const caCert = tls ? tls.caCert : undefined;
     const portForward = portForwardArgs(p);
-    const connectionTo = (servers: pulumi.Input<string[]>): pulumi.Output<ConnectionArgs> =>
+    const connectionTo = (
+      servers: pulumi.Input<string[]>,
+      as?: pulumi.Output<UserSecret>,
+      asUser?: UserPlan,
+    ): pulumi.Output<ConnectionArgs> =>
       pulumi
-        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined])
-        .apply(([srv, password, ca, kubeconfig]): ConnectionArgs => {
+        .all([servers, appPassword, caCert, portForward ? platform.kubeconfig : undefined, as, appCreds])
+        .apply(([srv, password, ca, kubeconfig, user, creds]): ConnectionArgs => {
           const c: ConnectionArgs = { servers: srv, readyTimeout: p.readyTimeout };
           // The provider reopens the forward itself (refresh and destroy do not run the program).
           if (portForward) c.portForward = portForward;
           if (portForward && kubeconfig) c.kubeconfig = kubeconfig;
-          if (p.auth) {
+          if (user && "creds" in user) c.creds = user.creds;
+          else if (user && "seed" in user) c.nkeySeed = user.seed;
+          else if (user) {
+            c.user = asUser?.name;
+            c.password = user.password;
+          } else if (p.auth?.mode === "jwt") {
+            c.creds = creds;
+          } else if (p.auth) {
             c.user = p.auth.appUser;
             c.password = password;
           }
           if (p.tls?.client && ca) c.tls = { ca };
+          if (asUser) c.account = accountLimitsOf(p, asUser);
+          // Core NATS only: the JetStream resources refuse this connection at preview.
+          else if (!p.jetstream)
+            c.account = { ...(p.auth ? { name: p.auth.appAccount } : {}), jetstream: false };
           return c;
         });
 
     // Lowering replicas: refused at preview when the streams cannot live with it (ops/).
-    const guard = systemPassword
-      ? scaleDownGuard(p, systemConnection(p, connectionTo(p.access.urls), systemPassword), { parent: this })
+    const systemAuth = systemPassword ?? systemCreds?.apply((creds) => ({ creds }));
+    const guard = systemAuth
+      ? scaleDownGuard(p, systemConnection(p, connectionTo(p.access.urls), systemAuth), { parent: this })
       : undefined;
     // Growing jetstream.fileStorage: the claims grow first, in place (ops/storage-growth.ts).
     const growth = volumeGrowth(p, platform.kubeconfig, { parent: this });
@@ -331,7 +388,10 @@ export class NatsCluster extends pulumi.ComponentResource {
     });
     const connection = connectionTo(servers);
     // After the departed pods are gone: their servers leave the JetStream meta group (ops/).
-    if (systemPassword) metaGroupTrim(p, systemConnection(p, connection, systemPassword), { parent: this });
+    if (systemAuth && p.jetstream)
+      metaGroupTrim(p, systemConnection(p, connection, systemAuth), {
+        parent: this,
+      });
 
     const outputs: NatsClusterOutputs = {
       namespace,
@@ -363,8 +423,30 @@ export class NatsCluster extends pulumi.ComponentResource {
       ),
       leafUser: pulumi.output(p.leafnodes?.user),
       leafPassword: leafPassword ?? pulumi.output(undefined),
+      users: pulumi.secret(
+        pulumi.all(
+          Object.fromEntries(tenantUsers(p).map((u) => [u.name, connectionTo(servers, tenants[u.name], u)])),
+        ),
+      ),
+      userSecretNames: pulumi.output(Object.fromEntries(tenantUsers(p).map((u) => [u.name, u.secretName]))),
     };
     Object.assign(this, outputs);
     this.registerOutputs(outputs);
+    this.tenantUsers = tenantUsers(p).map((u) => u.name);
+  }
+
+  private readonly tenantUsers: string[] = [];
+
+  /**
+   * The `connection` of one user of `auth.accounts` (an entry of `users`):
+   * a Stream, Consumer, KeyValue or ObjectStore given it is created in that
+   * user's account. Secret.
+   */
+  userConnection(user: string): pulumi.Output<ConnectionArgs> {
+    if (!this.tenantUsers.includes(user))
+      throw new Error(
+        `NatsCluster.userConnection: ${JSON.stringify(user)} is not a user of auth.accounts (users: ${this.tenantUsers.join(", ") || "none"}).`,
+      );
+    return pulumi.secret(this.users.apply((all) => all[user]));
   }
 }

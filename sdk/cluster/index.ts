@@ -2,6 +2,7 @@
 export { NatsCluster } from "./component";
 export type { NatsClusterOutputs } from "./component";
 export * from "./args";
+export * from "./tenancy-args";
 export { ResourcePreset, PRESETS } from "./plan/presets";
 export { NatsClusterArgsError } from "./errors";
 export type { ArgsIssue } from "./errors";

@@ -39,6 +39,26 @@ export interface PortForwardArgs {
 }
 
 /**
+ * What the connection's account allows, as NatsCluster knows it (its `users`
+ * and `connection` outputs fill it in). Checked at preview, before the
+ * server is asked; never used to connect.
+ */
+export interface ConnectionAccountArgs {
+  /** The account's name, for messages. */
+  name?: string;
+  /** False when the account (or the whole cluster) has no JetStream: every JetStream resource is refused. @default true */
+  jetstream?: boolean;
+  /** Every stream must set `maxBytes`. @default false */
+  maxBytesRequired?: boolean;
+  /** The largest `maxBytes` of one file stream, in bytes. @default unlimited */
+  maxFileStreamBytes?: number;
+  /** The largest `maxBytes` of one memory stream, in bytes. @default unlimited */
+  maxMemoryStreamBytes?: number;
+  /** The highest `maxAckPending` of a consumer. @default unlimited */
+  maxAckPending?: number;
+}
+
+/**
  * Where and how to connect. Credentials (`password`, `token`, `nkeySeed`,
  * `creds`, `tls.key`, `kubeconfig`) are stored as secrets in the state, never
  * in plain text.
@@ -80,4 +100,6 @@ export interface ConnectionArgs {
    * duration ("2m") or milliseconds. @default "2m"
    */
   readyTimeout?: pulumi.Input<string | number>;
+  /** What the account allows, checked at preview (NatsCluster fills it in). @default not checked */
+  account?: pulumi.Input<ConnectionAccountArgs>;
 }

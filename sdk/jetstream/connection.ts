@@ -9,6 +9,7 @@ import { NotReadyError } from "./errors";
 import { parseDuration } from "./units";
 import { parseVersion } from "./version";
 import type { Version } from "./version";
+import type { AccountLimits } from "./account-limits";
 import { JetStreamApi } from "./api";
 import { userinfoOf, withoutUserinfo } from "./server-urls";
 
@@ -35,6 +36,8 @@ export interface ResolvedConnection {
   kubeconfig?: string;
   requestTimeout?: string | number;
   readyTimeout?: string | number;
+  /** What the account allows, checked at preview (account-limits.ts); not used to connect. */
+  account?: AccountLimits;
 }
 
 export interface Session {

@@ -8,6 +8,7 @@ import { DataLossError, InputError, ErrorCode, isApiError, explainServerError } 
 import type { InputProblem } from "./errors";
 import { session } from "./connection";
 import type { ResolvedConnection, Session } from "./connection";
+import { accountProblems } from "./account-limits";
 import type { Json } from "./api";
 import type { Kind, Observed } from "./kinds/kind";
 import { atLeast, formatVersion } from "./version";
@@ -169,6 +170,13 @@ export class AssetCore {
       // Known once the cluster it points at exists; checked again then.
     } else if (!conn || !conn.servers || (Array.isArray(conn.servers) && conn.servers.length === 0)) {
       failures.push({ property: "connection.servers", reason: "is required: give at least one NATS URL" });
+    }
+    // The account's JetStream limits NatsCluster puts in its connections (account-limits.ts).
+    const account = conn?.account;
+    if (!pending && account && !containsUnknown(account)) {
+      const bad = new Set(problems.map((p) => p.property));
+      const clean = Object.fromEntries(Object.entries(config).filter(([k]) => !bad.has(k)));
+      failures.push(...accountProblems(this.kind, encodeAll(this.kind.rows, clean).wire, account));
     }
     for (const key of ["allowDataLoss", "adopt"] as const) {
       if (news[key] !== undefined && typeof news[key] !== "boolean") {

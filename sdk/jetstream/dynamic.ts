@@ -128,6 +128,7 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>) {
       requestTimeout: c.requestTimeout,
       readyTimeout: c.readyTimeout,
       portForward: c.portForward,
+      account: c.account,
       tls: c.tls && (c.tls.ca || c.tls.cert) ? { ca: c.tls.ca, cert: c.tls.cert } : undefined,
     })),
   );

@@ -39,6 +39,14 @@ export const ErrorCode = {
   ClusterNoPeers: 10039,
   StreamUpdate: 10069,
   InsufficientStorage: 10047,
+  /** "account requires a stream config to have max bytes set" (the account's max_bytes_required). */
+  StreamMaxBytesRequired: 10113,
+  /** "stream max bytes exceeds account limit max stream bytes" */
+  StreamMaxStreamBytesExceeded: 10122,
+  /** "maximum number of streams reached" (the account's max_streams). */
+  MaximumStreamsLimit: 10027,
+  /** "maximum consumers limit reached" (the account's max_consumers). */
+  MaximumConsumersLimit: 10026,
   /** "insufficient memory resources available" (memory storage). */
   InsufficientMemory: 10028,
   /** "error creating store for stream" */
@@ -169,8 +177,30 @@ export const SERVER_ERROR_FIELDS: readonly ErrorField[] = [
     codes: [ErrorCode.InsufficientStorage, ErrorCode.InsufficientMemory],
     property: "maxBytes/storage",
     hint: (label) =>
-      `the server has not enough reserved storage left for this ${label}; lower maxBytes or raise the ` +
-      "server's max_file_store/max_memory_store",
+      `the server, or the account, has not enough reserved storage left for this ${label}; lower maxBytes, ` +
+      "or raise the server's max_file_store/max_memory_store or the account's JetStream maxFile/maxMemory " +
+      "(NatsCluster auth.accounts[].jetstream)",
+  },
+  // The limits of the account the connection's user belongs to (NatsCluster auth.accounts[].jetstream).
+  {
+    codes: [ErrorCode.StreamMaxBytesRequired],
+    property: "maxBytes",
+    hint: (label) => `the account requires every ${label} to set maxBytes (its JetStream maxBytesRequired)`,
+  },
+  {
+    codes: [ErrorCode.StreamMaxStreamBytesExceeded],
+    property: "maxBytes",
+    hint: () => "lower it to at most the account's maxFileStreamBytes/maxMemoryStreamBytes",
+  },
+  {
+    codes: [ErrorCode.MaximumStreamsLimit],
+    property: "name",
+    hint: () => "the account already has its maxStreams streams; remove one or raise the account's limit",
+  },
+  {
+    codes: [ErrorCode.MaximumConsumersLimit],
+    property: "name",
+    hint: () => "the account already has its maxConsumers consumers; remove one or raise the account's limit",
   },
   {
     codes: [ErrorCode.SubjectsOverlap],

@@ -2,6 +2,7 @@
 // inputs, parents and dependencies (captured by a transformation), outputs,
 // and secrets. No cloud or cluster exists here: the mocks stand in for them.
 import assert from "node:assert/strict";
+import * as bcrypt from "bcryptjs";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NatsClusterArgs } from "../../sdk/cluster/args";
 import { awsArgs, awsValues, GCP_ZONES, ZONES } from "./fixtures";
@@ -232,10 +233,14 @@ describe("NatsCluster under mocks", function () {
       assert.deepEqual(p.metadata, { name: "events-credentials", namespace: "nats" });
       assert.equal(p.stringData["app-user"], "app");
       assert.equal(p.stringData["app-password"], "pweventsapppassword");
-      assert.match(
-        p.stringData["auth.conf"],
-        /APP \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "app", password: "pweventsapppassword" \} \]/,
-      );
+      // The include holds the bcrypt hash of the password, never the password.
+      const app =
+        /APP \{\n {4}jetstream: enabled\n {4}users: \[ \{ user: "app", password: "(\$2a\$11\$[^"]+)" \} \]/.exec(
+          p.stringData["auth.conf"],
+        );
+      assert.ok(app, p.stringData["auth.conf"]);
+      assert.ok(bcrypt.compareSync("pweventsapppassword", app[1]));
+      assert.ok(!p.stringData["auth.conf"].includes("pwevents"));
       assert.match(p.stringData["auth.conf"], /system_account: SYS/);
       // Servers log in to each other's route port with the route user; no other server can.
       assert.match(

@@ -5,6 +5,7 @@
 // duplicate cluster names, gateways without TLS, mismatched accounts, server
 // name clashes, and a placement outside the super-cluster.
 import assert from "node:assert/strict";
+import * as bcrypt from "bcryptjs";
 import type { SuperClusterArgs } from "../../sdk/cluster/gateways/super-cluster";
 import { checkSuperClusterArgs } from "../../sdk/cluster/gateways/super-cluster";
 import { plan } from "../../sdk/cluster/plan/plan";
@@ -328,10 +329,16 @@ describe("leaf nodes under mocks: a hub NatsCluster and a NatsLeafNode joining i
     const secret = one(b, "kubernetes:core/v1:Secret", "hub-credentials").props as Any;
     assert.ok(await isSecret(secret.stringData["leaf-password"]));
     const auth = (await plain(secret.stringData["auth.conf"])) as string;
-    assert.match(
-      auth,
-      /\{ user: "leaf", password: "pwhubleafpassword", allowed_connection_types: \["LEAFNODE"\] \}/,
+    const leaf =
+      /\{ user: "leaf", password: "(\$2a\$11\$[^"]+)", allowed_connection_types: \["LEAFNODE"\] \}/.exec(
+        auth,
+      );
+    assert.ok(leaf, auth);
+    assert.ok(
+      bcrypt.compareSync("pwhubleafpassword", leaf[1]),
+      "the include holds the leaf password's bcrypt hash",
     );
+    assert.ok(!auth.includes("pwhub"));
     assert.ok(await isSecret(b.value.hub.leafPassword));
     assert.equal(await valueOf(b.value.hub.leafUrl), "nats-leaf://hub.nats.svc.cluster.local:7422");
   });

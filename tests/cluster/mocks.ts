@@ -3,6 +3,7 @@
 // newResource does not receive them). Mocks are installed per test by
 // `buildCluster`, so other test files' mocks cannot leak in (mocha runs all
 // files in one process) and ours are re-installed before each build.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface Registered {
@@ -48,6 +49,11 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
       };
     case "random:index/randomPassword:RandomPassword":
       return { ...i, result: `pw${args.name.replace(/[^a-z]/g, "")}` };
+    case "random:index/randomBytes:RandomBytes": {
+      // 32 bytes derived from the resource name: stable per resource, distinct between users.
+      const bytes = createHash("sha256").update(args.name).digest();
+      return { ...i, base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+    }
     case "tls:index/selfSignedCert:SelfSignedCert":
       return { ...i, certPem: "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n" };
     case "tls:index/privateKey:PrivateKey":

@@ -86,4 +86,28 @@ describe("examples under Pulumi mocks", function () {
       .map((r) => r.name);
     assert.deepEqual(dynamic.sort(), ["billing", "orders"]);
   });
+
+  it("tenants: two accounts, a Secret per user, the streams created through ACME's user", async () => {
+    const { registered } = await runExample("tenants", {
+      "project:kubeconfig": "apiVersion: v1\nkind: Config\n",
+    });
+    const userSecrets = ofType(registered, "kubernetes:core/v1:Secret")
+      .map((r) => (r.inputs.metadata as { name: string }).name)
+      .filter((n) => n.startsWith("shared-user-"))
+      .sort();
+    assert.deepEqual(userSecrets, [
+      "shared-user-acme-app",
+      "shared-user-acme-device",
+      "shared-user-globex-app",
+    ]);
+    const streams = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/jetstream:Stream");
+    assert.deepEqual(
+      streams.map((r) => r.name),
+      ["acme-orders"],
+    );
+    // The stream's connection is ACME's user (its public part; the password travels as a secret).
+    const conn = streams[0].inputs.connection as { user?: string; account?: { name: string } };
+    assert.equal(conn.user, "acme-app");
+    assert.equal(conn.account?.name, "ACME");
+  });
 });

@@ -3,11 +3,14 @@
 import type { AuthPlan } from "../../sdk/cluster/plan/types";
 
 export const AUTH: AuthPlan = {
+  mode: "password",
   systemAccount: "SYS",
   appAccount: "APP",
   systemUser: "sys",
   appUser: "app",
   passwordLength: 32,
+  appJetStream: true,
+  accounts: [],
   includeFile: "auth.conf",
   mountDir: "/etc/nats-auth",
 };

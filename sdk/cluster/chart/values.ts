@@ -137,16 +137,19 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
       // Route user and password, from the credentials Secret (never the ConfigMap).
       ...(p.routes ? { merge: { zz_routes$include: `../nats-auth/${p.routes.includeFile}` } } : {}),
     },
-    jetstream: {
-      enabled: true,
-      fileStore: { enabled: true, dir: "/data", pvc: fileStorePvc, maxSize: p.storage.maxFileStore },
-      // Off: the chart then writes max_memory_store 0 and memory streams are refused.
-      memoryStore:
-        p.storage.memoryStorage === undefined
-          ? { enabled: false }
-          : { enabled: true, maxSize: p.storage.memoryStorage },
-      merge: jetstreamMerge,
-    },
+    // Core NATS only (`jetstream: false`): no store, no volume claim.
+    jetstream: !p.jetstream
+      ? { enabled: false }
+      : {
+          enabled: true,
+          fileStore: { enabled: true, dir: "/data", pvc: fileStorePvc, maxSize: p.storage.maxFileStore },
+          // Off: the chart then writes max_memory_store 0 and memory streams are refused.
+          memoryStore:
+            p.storage.memoryStorage === undefined
+              ? { enabled: false }
+              : { enabled: true, maxSize: p.storage.memoryStorage },
+          merge: jetstreamMerge,
+        },
     monitor: { enabled: true, port: 8222 },
     merge: configMerge,
   };

@@ -23,6 +23,8 @@ import {
   type MemberFacts,
 } from "./gateways";
 import { plan } from "../plan/plan";
+import { userNkeyFromBytes } from "../security/users";
+import type { AccountArgs } from "../tenancy-args";
 
 /** One member: NatsCluster args, with the gateway's exposure (name, TLS and remotes are filled in). */
 export interface SuperClusterMemberArgs extends Omit<NatsClusterArgs, "gateway"> {
@@ -39,10 +41,11 @@ export interface SuperClusterArgs {
   /** The members, keyed by cluster name (e.g. `{ aws: {...}, gcp: {...} }`); at least two. */
   clusters: Record<string, SuperClusterMemberArgs>;
   /**
-   * Accounts and users, the same in every member (passwords are generated once
-   * and given to all). @default accounts SYS and APP, users sys and app
+   * Accounts and users, the same in every member (passwords and the tenant
+   * users' passwords and nkeys are generated once and given to all).
+   * @default accounts SYS and APP, users sys and app
    */
-  auth?: Pick<AuthArgs, "appAccount" | "appUser" | "systemUser" | "passwordLength">;
+  auth?: Pick<AuthArgs, "appAccount" | "appUser" | "systemUser" | "passwordLength" | "accounts">;
   /**
    * The CA every member's gateway certificate is issued from (PEM). Secret key.
    * @default generated (ECDSA P-256, 10 years)
@@ -78,6 +81,8 @@ export function memberArgs(
     appPassword?: pulumi.Input<string>;
     ca?: { certPem: pulumi.Input<string>; keyPem: pulumi.Input<string> };
     remotes?: pulumi.Input<GatewayRemote[]>;
+    /** `shared.accounts` with every user's password or nkey seed filled in (sharedTenants). */
+    accounts?: AccountArgs[];
   } = {},
 ): NatsClusterArgs {
   const gw = (m.gateway ?? {}) as SuperClusterMemberArgs["gateway"] & Record<string, unknown>;
@@ -87,7 +92,12 @@ export function memberArgs(
     auth:
       auth.enabled === false
         ? auth
-        : { ...auth, systemPassword: inject.systemPassword, appPassword: inject.appPassword },
+        : {
+            ...auth,
+            systemPassword: inject.systemPassword,
+            appPassword: inject.appPassword,
+            ...(inject.accounts ? { accounts: inject.accounts } : {}),
+          },
     gateway: {
       ...gw,
       name: gw.name ?? key,
@@ -118,6 +128,18 @@ export function checkSuperClusterArgs(name: string, args: SuperClusterArgs): Rec
           path: `clusters.${key}.auth.${f}`,
           message: "is set by SuperCluster: the members share one generated password.",
         });
+    if (m.auth?.mode === "jwt")
+      issues.push({
+        path: `clusters.${key}.auth.mode`,
+        message:
+          'is not supported in a SuperCluster yet (the members would each make their own keys): use "password".',
+      });
+    if (m.auth?.accounts !== undefined)
+      issues.push({
+        path: `clusters.${key}.auth.accounts`,
+        message:
+          "is set by SuperCluster: declare the accounts once in SuperCluster's auth.accounts, so every member has the same accounts, users and credentials.",
+      });
     try {
       const p = plan(`${name}-${key}`, memberArgs(key, m, args.auth));
       names[key] = p.gateway!.name;
@@ -141,6 +163,48 @@ export function checkSuperClusterArgs(name: string, args: SuperClusterArgs): Rec
   issues.push(...checkSuperCluster(facts));
   if (issues.length > 0) throw new SuperClusterArgsError(name, issues);
   return names;
+}
+
+/**
+ * The shared tenants with each user's credential made once for all members:
+ * a given or generated password, or a given or generated nkey seed.
+ */
+function sharedTenants(
+  name: string,
+  accounts: AccountArgs[] | undefined,
+  length: number,
+  parent: pulumi.Resource,
+): AccountArgs[] | undefined {
+  return accounts?.map((a) => ({
+    ...a,
+    users: a.users?.map((u) => {
+      if (u.nkey === true)
+        return u.nkeySeed !== undefined
+          ? u
+          : {
+              ...u,
+              nkeySeed: pulumi.secret(
+                new random.RandomBytes(
+                  `${name}-user-${u.name}-nkey`,
+                  { length: 32 },
+                  { parent },
+                ).base64.apply((b) => userNkeyFromBytes(b).seed),
+              ),
+            };
+      return u.password !== undefined
+        ? u
+        : {
+            ...u,
+            password: pulumi.secret(
+              new random.RandomPassword(
+                `${name}-user-${u.name}-password`,
+                { length, special: false },
+                { parent },
+              ).result,
+            ),
+          };
+    }),
+  }));
 }
 
 /**
@@ -172,6 +236,7 @@ export class SuperCluster extends pulumi.ComponentResource {
       );
     const systemPassword = password("system");
     const appPassword = password("app");
+    const accounts = sharedTenants(name, args.auth?.accounts, length, this);
 
     let ca = args.gatewayCa;
     if (!ca) {
@@ -205,6 +270,7 @@ export class SuperCluster extends pulumi.ComponentResource {
           appPassword,
           ca,
           remotes: deferred[i][0],
+          accounts,
         }),
         { parent: this },
       );

@@ -22,6 +22,7 @@ export async function connectSystem(conn: ResolvedConnection, timeoutMs: number)
     );
   }
   const { connect } = await import("@nats-io/transport-node");
+  const { credsAuthenticator } = await import("@nats-io/nats-core");
   const servers = Array.isArray(conn.servers) ? conn.servers : conn.servers.split(",");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -29,8 +30,10 @@ export async function connectSystem(conn: ResolvedConnection, timeoutMs: number)
       return await connect({
         servers,
         name: "pulumi-nats-ops",
-        user: conn.user,
-        pass: conn.password,
+        // JWT mode: the system user's .creds; else its user and password.
+        ...(conn.creds
+          ? { authenticator: credsAuthenticator(new TextEncoder().encode(conn.creds)) }
+          : { user: conn.user, pass: conn.password }),
         tls: conn.tls?.ca ? { ca: conn.tls.ca } : undefined,
         timeout: Math.min(10_000, Math.max(deadline - Date.now(), 1000)),
         // The forward or load balancer is the only reachable address.

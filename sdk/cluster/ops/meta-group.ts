@@ -13,6 +13,9 @@ export interface HostedStream {
   replicas: number;
   /** Server names holding a copy (leader first). */
   hosts: string[];
+  /** Its configured maxBytes (-1: unbounded) and storage, when the servers report them. */
+  maxBytes?: number;
+  storage?: "file" | "memory";
 }
 
 export interface MetaPeer {
@@ -40,7 +43,7 @@ interface JszData {
     name: string;
     stream_detail?: {
       name: string;
-      config?: { num_replicas?: number };
+      config?: { num_replicas?: number; max_bytes?: number; storage?: "file" | "memory" };
       cluster?: { leader?: string; replicas?: JszReplica[] };
     }[];
   }[];
@@ -90,6 +93,8 @@ export async function hostedStreams(nc: NatsConnection, waitMs = 2000): Promise<
           name: s.name,
           replicas: s.config?.num_replicas ?? known?.replicas ?? 1,
           hosts: merged,
+          ...(s.config?.max_bytes !== undefined ? { maxBytes: s.config.max_bytes } : {}),
+          ...(s.config?.storage !== undefined ? { storage: s.config.storage } : {}),
         });
       }
   return [...byKey.values()].sort((a, b) => (a.account + a.name).localeCompare(b.account + b.name));

@@ -8,6 +8,7 @@ import type { ConnectionArgs } from "../../jetstream/connection-args";
 import { splitConnection } from "../../jetstream/dynamic";
 import type { ClusterPlan } from "../plan/types";
 import type { OpsKind } from "./handlers";
+import type { AccountLimitSpec } from "./account-limits";
 
 const HANDLERS_BY_NAME = "pulumi-nats/cluster/ops-handlers";
 
@@ -57,9 +58,14 @@ class ClusterOp extends pulumi.dynamic.Resource {
         statefulSet: plan.names.statefulSet,
         replicas: plan.replicas,
         timeout: plan.readyTimeout,
+        // scaleDownGuard: turning JetStream off is refused while streams exist (handlers.ts).
+        jetstream: plan.jetstream,
+        allowJetStreamDataLoss: plan.allowJetStreamDataLoss,
+        // scaleDownGuard: an account limit lowered below its streams is refused (account-limits.ts).
+        accountLimits: guardedAccountLimits(plan),
         connection: pub,
         credentials: pulumi.secret(
-          credentials.apply((c) => ({ password: c.password, kubeconfig: c.kubeconfig })),
+          credentials.apply((c) => ({ password: c.password, creds: c.creds, kubeconfig: c.kubeconfig })),
         ),
         removed: undefined,
       },
@@ -68,6 +74,24 @@ class ClusterOp extends pulumi.dynamic.Resource {
       kind === "scaleDownGuard" ? "ScaleDownGuard" : "MetaGroupTrim",
     );
   }
+}
+
+/** The tenant accounts' JetStream limits the guard checks against their streams. */
+function guardedAccountLimits(plan: ClusterPlan): Record<string, AccountLimitSpec> {
+  const out: Record<string, AccountLimitSpec> = {};
+  // In JWT mode the servers name accounts by public key: not checked there (yet).
+  if (plan.auth?.mode !== "password") return out;
+  for (const a of plan.auth.accounts) {
+    const js = a.jetstream;
+    if (!js) continue;
+    const spec: AccountLimitSpec = {
+      ...(js.maxFile !== undefined ? { maxFile: js.maxFile } : {}),
+      ...(js.maxMemory !== undefined ? { maxMemory: js.maxMemory } : {}),
+      ...(js.maxStreams !== undefined ? { maxStreams: js.maxStreams } : {}),
+    };
+    if (Object.keys(spec).length > 0) out[a.name] = spec;
+  }
+  return out;
 }
 
 /**
@@ -104,11 +128,16 @@ export function volumeGrowth(
 export function systemConnection(
   plan: ClusterPlan,
   base: pulumi.Input<ConnectionArgs>,
-  systemPassword: pulumi.Input<string>,
+  /** The system user's password, or (JWT mode) its .creds. */
+  system: pulumi.Input<string | { creds: string }>,
 ): pulumi.Output<ConnectionArgs> {
   return pulumi
-    .all([pulumi.output(base), pulumi.output(systemPassword)])
-    .apply(([c, password]) => ({ ...c, user: plan.auth!.systemUser, password }));
+    .all([pulumi.output(base), pulumi.output(system)])
+    .apply(([c, auth]) =>
+      auth !== null && typeof auth === "object"
+        ? { ...c, user: undefined, password: undefined, creds: auth.creds }
+        : { ...c, user: plan.auth!.systemUser, password: auth },
+    );
 }
 
 /**

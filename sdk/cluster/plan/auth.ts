@@ -3,6 +3,7 @@
 // server that reaches port 6222 without the route password cannot join.
 import type { AuthArgs } from "../args";
 import { show, type Issues } from "../errors";
+import { BCRYPT_MAX_BYTES } from "../security/accounts";
 import type { AuthPlan, ClusterNames, RoutesPlan } from "./types";
 
 const ACCOUNT = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -21,12 +22,23 @@ export function planAuth(
     );
     return undefined;
   }
+  const mode = a.mode ?? "password";
+  if (mode !== "password" && mode !== "jwt")
+    issues.add("auth.mode", `must be "password" or "jwt", got ${show(a.mode)}.`);
+  if (mode === "jwt")
+    for (const f of ["systemPassword", "appPassword"] as const)
+      if (a[f] !== undefined)
+        issues.add(`auth.${f}`, 'is not used with auth.mode "jwt" (users log in with .creds): remove it.');
   const auth: AuthPlan = {
+    mode: mode === "jwt" ? "jwt" : "password",
     systemAccount: "SYS",
     appAccount: a.appAccount ?? "APP",
     systemUser: a.systemUser ?? "sys",
     appUser: a.appUser ?? "app",
     passwordLength: a.passwordLength ?? 32,
+    // Both filled in by plan() (the leaf user and jetstream are planned later).
+    appJetStream: true,
+    accounts: [],
     includeFile: "auth.conf",
     mountDir: "/etc/nats-auth",
   };
@@ -40,10 +52,15 @@ export function planAuth(
       issues.add(`auth.${f}`, `${show(auth[f])} must be letters, digits, "_" or "-".`);
   if (auth.appUser === auth.systemUser)
     issues.add("auth.appUser", `equals auth.systemUser (${auth.appUser}): users must differ.`);
-  if (!Number.isInteger(auth.passwordLength) || auth.passwordLength < 16 || auth.passwordLength > 128)
+  // The servers keep bcrypt hashes of the passwords, and bcrypt reads at most 72 bytes.
+  if (
+    !Number.isInteger(auth.passwordLength) ||
+    auth.passwordLength < 16 ||
+    auth.passwordLength > BCRYPT_MAX_BYTES
+  )
     issues.add(
       "auth.passwordLength",
-      `must be a whole number from 16 to 128, got ${show(auth.passwordLength)}.`,
+      `must be a whole number from 16 to ${BCRYPT_MAX_BYTES} (the most bcrypt reads), got ${show(auth.passwordLength)}.`,
     );
   return auth;
 }

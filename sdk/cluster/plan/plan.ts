@@ -19,6 +19,7 @@ import { planCertificateLifetime } from "./certificates";
 import { planAws, planGcp, planKubernetes, platformKind } from "./platform";
 import type { ClusterNames, ClusterPlan, NodePlacement, StoragePlan, TlsPlan } from "./types";
 import { planAuth, planRoutes } from "./auth";
+import { planTenancy } from "./tenancy";
 import { planNetworkPolicy } from "./network";
 import { planResources } from "./resources";
 import { planStorageSizes } from "./storage";
@@ -60,12 +61,14 @@ const TOP_LEVEL = [
   "leafnodes",
   "networkPolicy",
   "priorityClassName",
+  "allowJetStreamDataLoss",
 ];
 const NESTED: Record<string, string[]> = {
   jetstream: ["fileStorage", "fileStoreMaxPercent", "memoryStorage", "domain"],
   placement: ["zoneSpread", "allowFewerZonesThanReplicas", "zoneDiscoveryImage"],
   auth: [
     "enabled",
+    "mode",
     "appAccount",
     "appUser",
     "systemUser",
@@ -73,6 +76,7 @@ const NESTED: Record<string, string[]> = {
     "systemPassword",
     "appPassword",
     "routePassword",
+    "accounts",
   ],
   gateway: GATEWAY_FIELDS,
   leafnodes: LEAFNODE_FIELDS,
@@ -89,7 +93,8 @@ function checkKnownFields(args: NatsClusterArgs, issues: Issues): void {
     if (!TOP_LEVEL.includes(k)) issues.add(k, `is not an argument of NatsCluster.`);
   for (const [block, fields] of Object.entries(NESTED)) {
     const v = a[block];
-    if (v == null) continue;
+    // `jetstream: false` turns JetStream off; `true` (from a schema language) is the default.
+    if (v == null || (block === "jetstream" && typeof v === "boolean")) continue;
     if (typeof v !== "object" || Array.isArray(v)) {
       issues.add(block, `must be an object, got ${show(v)}.`);
       continue;
@@ -224,7 +229,10 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
   const resources = planResources(args.resources, issues);
   // Against a limit the user did not mean (a fallback), a fit check would only add noise.
   const memoryLimit = issues.list.length === before ? resources.limits.memory : undefined;
-  const js = args.jetstream ?? {};
+  const jetstreamOn = args.jetstream !== false;
+  if (args.allowJetStreamDataLoss !== undefined && typeof args.allowJetStreamDataLoss !== "boolean")
+    issues.add("allowJetStreamDataLoss", `must be true or false, got ${show(args.allowJetStreamDataLoss)}.`);
+  const js = typeof args.jetstream === "object" && args.jetstream !== null ? args.jetstream : {};
   const sizes = planStorageSizes(js, memoryLimit, issues);
   if (js.domain !== undefined && (typeof js.domain !== "string" || !/^[A-Za-z0-9_-]+$/.test(js.domain)))
     issues.add("jetstream.domain", `${show(js.domain)} must be letters, digits, "_" or "-".`);
@@ -295,6 +303,23 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
     issues,
   );
   const leafnodes = planLeafNodes(args.leafnodes, auth, issues);
+  if (auth) auth.appJetStream = jetstreamOn;
+  if (auth)
+    auth.accounts = planTenancy(
+      args.auth?.accounts,
+      {
+        cluster: String(name),
+        mode: auth.mode,
+        jetstream: jetstreamOn,
+        appAccount: auth.appAccount,
+        reservedUsers: [auth.appUser, auth.systemUser, "route", ...(leafnodes ? [leafnodes.user] : [])],
+      },
+      issues,
+    );
+  else if (args.auth?.accounts !== undefined)
+    issues.add("auth.accounts", "needs auth: accounts and users exist only with auth.enabled.");
+  if (auth?.mode === "jwt" && leafnodes)
+    issues.add("leafnodes", 'is not supported with auth.mode "jwt" yet: use auth.mode "password".');
   if (args.networkPolicy !== undefined && typeof args.networkPolicy !== "boolean")
     issues.add("networkPolicy", `must be true or false, got ${show(args.networkPolicy)}.`);
   const priorityClassName = args.priorityClassName;
@@ -408,6 +433,8 @@ export function plan(component: string, args: NatsClusterArgs, stack?: string): 
     names,
     placement: placementPlan,
     storage,
+    jetstream: jetstreamOn,
+    allowJetStreamDataLoss: args.allowJetStreamDataLoss === true,
     jetstreamDomain: js.domain,
     resources,
     auth,

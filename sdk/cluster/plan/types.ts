@@ -7,6 +7,7 @@ import type { GatewayPlan, LeafNodesPlan } from "../gateways/gateways";
 import type { MonitoringPlan } from "../monitoring/plan";
 import type { NetworkPolicyPlan } from "./network";
 import type { MonitoringEndpoints } from "./monitoring-endpoints";
+import type { AccountPlan } from "./tenancy";
 
 export type PlatformKind = "aws" | "gcp" | "kubernetes";
 
@@ -55,11 +56,17 @@ export interface ResourcesPlan {
 }
 
 export interface AuthPlan {
+  /** Users in the configuration, or operator/account/user JWTs (security/jwt.ts). */
+  mode: "password" | "jwt";
   systemAccount: "SYS";
   appAccount: string;
   systemUser: string;
   appUser: string;
   passwordLength: number;
+  /** JetStream in the application account (false with `jetstream: false`). */
+  appJetStream: boolean;
+  /** The accounts of `auth.accounts` (multi-tenancy, see tenancy.ts). */
+  accounts: AccountPlan[];
   /** Key of the include file in the credentials Secret. */
   includeFile: "auth.conf";
   mountDir: "/etc/nats-auth";
@@ -147,6 +154,10 @@ export interface ClusterPlan {
   names: ClusterNames;
   placement: NodePlacement;
   storage: StoragePlan;
+  /** False with `jetstream: false`: core NATS only, no store, no volumes. */
+  jetstream: boolean;
+  /** The user agreed to lose the streams when JetStream is turned off. */
+  allowJetStreamDataLoss: boolean;
   jetstreamDomain: string | undefined;
   resources: ResourcesPlan;
   auth: AuthPlan | undefined;
