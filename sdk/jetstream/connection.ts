@@ -48,6 +48,8 @@ export interface Session {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
+/** How long refused credentials are retried (a new one on its way to the servers). */
+const CREDENTIAL_PROPAGATION_MS = 90_000;
 
 const sessions = new Map<string, Promise<Session>>();
 let opened = 0;
@@ -86,7 +88,9 @@ async function open(conn: ResolvedConnection): Promise<Session> {
   const { credsAuthenticator, nkeyAuthenticator } = await import("@nats-io/nats-core");
   const readyMs = ms(conn.readyTimeout, DEFAULT_READY_TIMEOUT_MS);
   const requestMs = ms(conn.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS);
-  const deadline = Date.now() + readyMs;
+  const began = Date.now();
+  const deadline = began + readyMs;
+  const authDeadline = began + Math.min(readyMs, CREDENTIAL_PROPAGATION_MS);
   const given = Array.isArray(conn.servers) ? conn.servers : conn.servers.split(",").map((s) => s.trim());
   // The client ignores user info in a URL: take it as the credentials, connect
   // to the bare URLs, and never print the credentials in a message.
@@ -124,17 +128,24 @@ async function open(conn: ResolvedConnection): Promise<Session> {
       });
     } catch (err) {
       lastError = err;
-      if (isAuthError(err)) {
+      // Refused credentials may be new: on Kubernetes a new user or a rotated
+      // password reaches the servers through the kubelet's Secret sync (up to
+      // about a minute) and the config reloader, while this run already uses
+      // it. Retried (within readyTimeout and CREDENTIAL_PROPAGATION_MS), then final.
+      if (isAuthError(err) && Date.now() >= authDeadline) {
         throw new Error(
-          `cannot connect to NATS at ${servers.join(", ")}: ${(err as Error).message}; check the credentials`,
-          {
-            cause: err,
-          },
+          `cannot connect to NATS at ${servers.join(", ")}: ${(err as Error).message} for ${Math.round((Date.now() - began) / 1000)}s; check the credentials (a new or rotated one reaches the servers within about a minute)`,
+          { cause: err },
         );
       }
       await sleep(Math.min(500, Math.max(0, deadline - Date.now())));
     }
   }
+  if (!nc && isAuthError(lastError))
+    throw new Error(
+      `cannot connect to NATS at ${servers.join(", ")}: ${describe(lastError)} for ${Math.round((Date.now() - began) / 1000)}s; check the credentials`,
+      { cause: lastError },
+    );
   if (!nc) {
     throw new NotReadyError(
       `cannot connect to NATS at ${servers.join(", ")} within ${readyMs / 1000}s (readyTimeout): ${describe(lastError)}`,
