@@ -75,7 +75,12 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
   let localPort: number;
   let pods: RealPods | undefined;
   const kubectlJson = (args: string[]) => plane.kubectl(args, { json: true });
-  const passwords = { app: "app-Pa55word-one", system: "sys-Pa55word-one", route: "route-Pa55word-one" };
+  const passwords = {
+    app: "app-Pa55word-one",
+    system: "sys-Pa55word-one",
+    route: "route-Pa55word-one",
+    tenant: "acme-Pa55word-one",
+  };
 
   before(async () => {
     kubeBinary("pulumi-resource-kubernetes"); // throws, naming scripts/install-kube.sh, when not built
@@ -125,6 +130,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
     await stack.config("appPassword", passwords.app, true);
     await stack.config("systemPassword", passwords.system, true);
     await stack.config("routePassword", passwords.route, true);
+    await stack.config("tenantPassword", passwords.tenant, true);
     await stack.config("tlsSecret", TLS_SECRET);
     await stack.config("caCert", tls.ca.certPem, true);
   });
@@ -226,8 +232,28 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
     );
     assert.deepEqual(routeRule?.from, [{ podSelector: { matchLabels: np.spec.podSelector.matchLabels } }]);
     assert.deepEqual(np.spec.podSelector.matchLabels["app.kubernetes.io/instance"], NAME);
+    // The tenant user's own Secret (docs/tenancy.md: `<name>-user-<user>`), its password
+    // clear there only; the servers' include holds its bcrypt hash.
+    const user = await kubectlJson(["get", "secret", `${NAME}-user-acme-app`, "-n", NS]);
+    const userData = Object.fromEntries(
+      Object.entries(user.data as Record<string, string>).map(([k, v]) => [
+        k,
+        Buffer.from(v, "base64").toString(),
+      ]),
+    );
+    assert.equal(userData.password, passwords.tenant);
+    assert.equal(userData.account, "ACME");
+    const include = Buffer.from(secret.data["auth.conf"], "base64").toString();
+    assert.ok(
+      !include.includes(passwords.tenant) && !include.includes(passwords.app),
+      "no clear password in auth.conf",
+    );
+    assert.match(include, /\$2a\$/);
+    const configMaps = await kubectlJson(["get", "configmaps", "-n", NS]);
+    assert.ok(!JSON.stringify(configMaps).includes(passwords.tenant), "no clear password in a ConfigMap");
     // The state holds no password in plain text.
-    assert.ok(!stack.stateText().includes(passwords.app));
+    for (const pw of Object.values(passwords))
+      assert.ok(!stack.stateText().includes(pw), "a password in the state");
   });
 
   it("the namespace's restricted Pod Security Standard is enforced (control: a root pod is refused)", async () => {
@@ -282,12 +308,29 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
       reconnect: false,
     });
     try {
-      const si = await (await jetstreamManager(nc)).streams.info("ORDERS");
+      const jsm = await jetstreamManager(nc);
+      const si = await jsm.streams.info("ORDERS");
       const peers = [si.cluster!.leader!, ...(si.cluster!.replicas ?? []).map((r) => r.name)];
       assert.equal(peers.length, 3);
       assert.deepEqual(peers.map((p) => pods!.zoneOf[p]).sort(), [...AWS_ZONES].sort());
+      // The tenant's stream is in ACME's account: the app account does not see it.
+      await assert.rejects(jsm.streams.info("ACME_ORDERS"), /stream not found/);
     } finally {
       await nc.close();
+    }
+    const acme = await connect({
+      servers: [`tls://127.0.0.1:${pods.servers[1].clientPort}`],
+      user: "acme-app",
+      pass: passwords.tenant,
+      tls: { ca: tls.ca.certPem },
+      reconnect: false,
+    });
+    try {
+      const names: string[] = [];
+      for await (const page of (await jetstreamManager(acme)).streams.names()) names.push(page);
+      assert.deepEqual(names, ["ACME_ORDERS"]);
+    } finally {
+      await acme.close();
     }
     // Everything involved stayed on loopback: the control plane, the servers and the forward.
     const forward = listenerPid(localPort);

@@ -27,6 +27,16 @@ const args: NatsClusterArgs = {
     appPassword: cfg.requireSecret("appPassword"),
     systemPassword: cfg.requireSecret("systemPassword"),
     routePassword: cfg.requireSecret("routePassword"),
+    // A tenant (docs/tenancy.md): account ACME with a JetStream quota and one user.
+    accounts: cfg.get("tenantPassword")
+      ? [
+          {
+            name: "ACME",
+            jetstream: { maxFile: "1Gi", maxFileStreamBytes: "256Mi" },
+            users: [{ name: "acme-app", password: cfg.requireSecret("tenantPassword") }],
+          },
+        ]
+      : undefined,
   },
   tls: tlsSecret
     ? { client: true, routes: true, secretName: tlsSecret, caCert: cfg.requireSecret("caCert") }
@@ -44,6 +54,15 @@ if (cfg.getBoolean("stream")) {
     subjects: ["orders.>"],
     replicas: 3,
   });
+  if (cfg.get("tenantPassword"))
+    // In ACME's account, through its user's connection (the quota makes maxBytes required).
+    new Stream("acme-orders", {
+      connection: nats.userConnection("acme-app"),
+      name: "ACME_ORDERS",
+      subjects: ["acme.orders.>"],
+      maxBytes: "128MiB",
+      replicas: 3,
+    });
 }
 
 export const namespace = nats.namespace;
@@ -51,3 +70,4 @@ export const serviceName = nats.serviceName;
 export const credentialsSecretName = nats.credentialsSecretName;
 export const accessUrls = nats.accessUrls;
 export const zones = nats.zones;
+export const userSecretNames = nats.userSecretNames;
