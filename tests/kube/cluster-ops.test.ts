@@ -31,8 +31,10 @@ import {
 } from "./index";
 
 const NS = "nats-cluster-ops";
-const NAME = "events"; // the program's NatsCluster: the StatefulSet and its pods are named after it
-const TLS_SECRET = "events-tls-premade";
+// The NatsCluster's name (config `name`): the StatefulSet, its pods and the
+// cluster-scoped RBAC objects are named after it; not "events", e2e.test.ts's.
+const NAME = "ops";
+const TLS_SECRET = "ops-tls-premade";
 const ZONES = [...AWS_ZONES, GCP_ZONES[0], GCP_ZONES[1]]; // five zones, one fake node each
 
 function projectDir(): string {
@@ -152,6 +154,7 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
     });
     await stack.config("kubeconfig", plane.kubeconfig, true);
     await stack.config("chartRepo", plane.chartRepoUrl);
+    await stack.config("name", NAME);
     await stack.config("namespace", NS);
     await stack.config("zones", JSON.stringify(ZONES));
     await stack.config("replicas", "5");
@@ -169,6 +172,8 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
   });
 
   after(async () => {
+    // Destroyed (not only forgotten): the ClusterRole and its binding outlive the namespace.
+    await stack?.run(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
     await stack?.dispose().catch(() => undefined);
     await pods?.stop();
     // The component's port-forward runs detached (it outlives `pulumi up` by design): end it by its pid.
@@ -203,7 +208,7 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
     await stack.config("replicas", "3");
     const preview = await stack.run(["preview"]);
     assert.notEqual(preview.code, 0, preview.output);
-    assert.match(preview.output, /replicas: lowering events from 5 to 3 servers is refused/);
+    assert.match(preview.output, new RegExp(`replicas: lowering ${NAME} from 5 to 3 servers is refused`));
     assert.match(preview.output, /WIDE/);
     assert.match(preview.output, /5 replicas/);
     const sts = await kubectlJson(["get", "statefulset", NAME, "-n", NS]);
@@ -228,9 +233,23 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
     }
     for (const kept of [0, 1, 2]) assert.deepEqual(pods!.podEvents[`${NAME}-${kept}`], []);
     // The test never calls the peer-remove API: the meta group shrank by the component's ops.
-    const meta = await metaCluster(0);
+    // Server 0 may follow the meta leader by a moment; without the trim it stays 5.
+    const meta = await plane
+      .waitFor(
+        "a meta group of 3 on server 0",
+        async () => {
+          const m = await metaCluster(0);
+          return m?.cluster_size === 3 ? m : undefined;
+        },
+        15_000,
+      )
+      .catch(async (err: Error) => assert.fail(`${err.message}: ${JSON.stringify(await metaCluster(0))}`));
     assert.equal(meta?.cluster_size, 3, JSON.stringify(meta));
-    const peers = [meta!.leader!, ...(meta!.replicas ?? []).map((r) => r.name)].sort();
+    // The peers as the meta leader lists them (a follower's /jsz lists none).
+    const leader = pods!.servers.findIndex((s) => s.pod === meta!.leader);
+    assert.ok(leader >= 0 && leader < 3, `the meta leader ${meta!.leader} is a server left`);
+    const fromLeader = (await metaCluster(leader))!;
+    const peers = [fromLeader.leader!, ...(fromLeader.replicas ?? []).map((r) => r.name)].sort();
     assert.deepEqual(peers, [`${NAME}-0`, `${NAME}-1`, `${NAME}-2`]);
     await stack.run(["preview", "--expect-no-changes"], { expectCode: 0 });
   });
