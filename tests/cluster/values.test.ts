@@ -244,7 +244,6 @@ const COMBINATIONS: [string, (v: Record<string, unknown>) => void, NatsClusterAr
       // One server has no routes, so no route password in the Secret.
       const patch = (v.podTemplate as { patch: { value: { secret?: { items: unknown[] } } }[] }).patch;
       patch[2].value.secret!.items = [{ key: "auth.conf", path: "auth.conf" }];
-      zoneSpread(v, { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", minDomains: 1 });
       setPath(v, "config.jetstream.fileStore.pvc.storageClassName", undefined);
       setPath(v, "podTemplate.merge.spec.nodeSelector", undefined);
       setPath(v, "podTemplate.merge.spec.tolerations", undefined);
@@ -289,6 +288,16 @@ describe("NatsCluster chart values", () => {
     setPath(expected, "global", { labels: { team: "platform" } });
     assert.deepEqual(p.chart.values, expected);
     assertRealKeys(p.chart.values);
+  });
+
+  it("keeps the pod template independent of replicas: scaling deletes or adds pods and restarts none", () => {
+    // Found on the real control plane (tests/kube/cluster-ops.test.ts): minDomains
+    // followed replicas, so 5 -> 3 changed the template and restarted every server
+    // left while the departed ones were still meta-group peers.
+    const zones5 = [...ZONES, "us-east-1d", "us-east-1f"];
+    const podTemplate = (replicas: number) =>
+      plan("events", awsArgs({ zones: zones5, replicas })).chart.values.podTemplate;
+    assert.deepEqual(podTemplate(3), podTemplate(5));
   });
 
   it("sets the file store to 90% of the PVC and GOMEMLIMIT to 80% of the memory limit for every preset", () => {

@@ -133,6 +133,27 @@ describe("kube harness: a control plane on 127.0.0.1", function () {
     assert.equal(pv?.spec.storageClassName, "fast-ssd");
   });
 
+  it("grows a bound claim and its volume to a larger request, as a CSI resizer would (stage pvc-resize)", async () => {
+    // The claim "data" of the test above, bound at 3Gi.
+    await plane.kubectl([
+      "patch",
+      "pvc",
+      "data",
+      "-n",
+      NS,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ spec: { resources: { requests: { storage: "5Gi" } } } }),
+    ]);
+    const pvc = await plane.waitFor("claim data reporting 5Gi", async () => {
+      const c = await plane.get(`/api/v1/namespaces/${NS}/persistentvolumeclaims/data`);
+      return c?.status?.capacity?.storage === "5Gi" ? c : undefined;
+    });
+    const pv = await plane.get(`/api/v1/persistentvolumes/${pvc.spec.volumeName}`);
+    assert.equal(pv?.spec.capacity.storage, "5Gi");
+    assert.equal(pvc.status.phase, "Bound");
+  });
+
   it("tunnels a pod's port to a local nats-server through the API server and kwok's kubelet API (client-node port-forward)", async () => {
     // The pod "probe" of the test above; kwok maps its port 4222 to the local server.
     const server = await startServer({ serverName: "probe" });

@@ -126,5 +126,65 @@ export function stageObjects(): Obj[] {
       next: { statusTemplate: "loadBalancer:\n  ingress:\n  - ip: 127.0.0.1\n" },
     },
   });
+  stages.push(volumeResizeStage(classes));
   return stages;
+}
+
+/**
+ * kwok does not resize volumes: this stage plays the CSI resizer (kwok
+ * v0.8.0's Stage API: `apply` creates, then merge-patches when the object exists). A bound
+ * claim of our classes whose requested size differs from its reported
+ * capacity gets its volume's capacity and then its own `status.capacity` set
+ * to the request (what the external-resizer and the kubelet report after an
+ * online expansion). Its selector no longer matches once they agree.
+ */
+function volumeResizeStage(classes: string): Obj {
+  return {
+    apiVersion: "kwok.x-k8s.io/v1alpha1",
+    kind: "Stage",
+    metadata: { name: "pvc-resize" },
+    spec: {
+      resourceRef: { apiGroup: "v1", kind: "PersistentVolumeClaim" },
+      selector: {
+        matchExpressions: [
+          `self.spec.storageClassName in ${classes}`,
+          "!has(self.metadata.deletionTimestamp)",
+          "has(self.spec.volumeName)",
+          "self.status.phase == 'Bound'",
+          "has(self.status.capacity) && self.status.capacity.storage != self.spec.resources.requests.storage",
+        ].map((expression) => ({ cel: { expression } })),
+      },
+      steps: [
+        {
+          apply: {
+            type: "merge",
+            template: [
+              "apiVersion: v1",
+              "kind: PersistentVolume",
+              "metadata:",
+              "  name: {{ .spec.volumeName | Quote }}",
+              "spec:",
+              "  capacity:",
+              "    storage: {{ .spec.resources.requests.storage | Quote }}",
+              // kwok creates before it patches: the template must be a valid
+              // volume (the same access modes and path as pvc-provision gave it).
+              "  accessModes:",
+              "  {{ YAML .spec.accessModes 2 }}",
+              "  hostPath:",
+              "    path: /tmp/kwok-local-path-provisioner/{{ .spec.volumeName }}",
+              "    type: DirectoryOrCreate",
+              "",
+            ].join("\n"),
+          },
+        },
+        {
+          patch: {
+            root: "status",
+            subresource: "status",
+            template: "capacity:\n  storage: {{ .spec.resources.requests.storage | Quote }}\n",
+          },
+        },
+      ],
+    },
+  };
 }

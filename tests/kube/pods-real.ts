@@ -16,6 +16,7 @@ import path from "node:path";
 import { binaries, freePorts, getJson, makeTempDir } from "../harness";
 import { ZONE_DIR, ZONE_FILE } from "../../sdk/cluster/chart/values";
 import type { KubeObject, KubePlane } from "./control-plane";
+import { followPods } from "./pod-follower";
 import { KubeProcess } from "./process";
 
 export interface RealPodsOptions {
@@ -25,6 +26,12 @@ export interface RealPodsOptions {
   /** The NATS container's name. @default "nats" */
   container?: string;
   timeoutMs?: number;
+  /**
+   * Play the kubelet (pod-follower.ts): stop a server when its pod is deleted,
+   * start it again when a pod of that name is back. @default false (the
+   * servers outlive their pods)
+   */
+  followPods?: boolean;
 }
 
 export interface RealServer {
@@ -43,6 +50,8 @@ export interface RealPods {
   servers: RealServer[];
   /** Pod name -> zone. */
   zoneOf: Record<string, string>;
+  /** With `followPods`: pod name -> what happened to its server ("stopped", "started"). */
+  podEvents: Record<string, ("stopped" | "started")[]>;
   /** Stops the servers (by PID) and deletes the PortForward objects. */
   stop(): Promise<void>;
 }
@@ -86,6 +95,7 @@ export async function makePodsReal(plane: KubePlane, opts: RealPodsOptions): Pro
 
   const servers: RealServer[] = [];
   const started: KubeProcess[] = [];
+  const restart: Record<string, () => KubeProcess> = {};
   try {
     for (const [i, pod] of pods.entries()) {
       const name = pod.metadata.name as string;
@@ -120,7 +130,9 @@ export async function makePodsReal(plane: KubePlane, opts: RealPodsOptions): Pro
         else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.name") env[e.name] = name;
         else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") env[e.name] = namespace;
       }
-      const proc = new KubeProcess(`nats-${name}`, binaries().server, ["-c", configFile], root, env);
+      const run = () => new KubeProcess(`nats-${name}`, binaries().server, ["-c", configFile], root, env);
+      restart[name] = run;
+      const proc = run();
       started.push(proc);
       servers.push({
         pod: name,
@@ -177,10 +189,21 @@ export async function makePodsReal(plane: KubePlane, opts: RealPodsOptions): Pro
     throw new Error(`${(err as Error).message}\n${logs}`);
   }
 
+  const follower = opts.followPods
+    ? followPods(
+        plane,
+        namespace,
+        servers,
+        Object.fromEntries(pods.map((p) => [p.metadata.name, p.metadata.uid])),
+        (s) => restart[s.pod](),
+      )
+    : undefined;
   return {
     servers,
     zoneOf: Object.fromEntries(servers.map((s) => [s.pod, s.zone])),
+    podEvents: follower?.events ?? {},
     stop: async () => {
+      await follower?.stop();
       await Promise.all(servers.map((s) => s.process.stop()));
       await plane
         .kubectl([

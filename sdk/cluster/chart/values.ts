@@ -82,9 +82,11 @@ export function buildValues(p: ClusterPlan): Record<string, unknown> {
   const fileStorePvc: Record<string, unknown> = { enabled: true, size: p.storage.fileStorage };
   if (p.storage.className !== undefined) fileStorePvc.storageClassName = p.storage.className;
 
+  // minDomains is the zones given, never a function of replicas: the pod template
+  // must not change with `replicas`, or a scale-down restarts every server left.
   const tsc: Record<string, unknown> = {
     "topology.kubernetes.io/zone": hard
-      ? { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", minDomains: Math.min(p.zones.length, p.replicas) }
+      ? { maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", minDomains: p.zones.length }
       : { maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway" },
     // Two servers on one node fail together: spread over nodes too, softly.
     "kubernetes.io/hostname": { maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway" },

@@ -45,7 +45,8 @@ const args: NatsClusterArgs = {
   access: { mode: "portForward", localPort: cfg.requireNumber("localPort") },
   readyTimeout: "2m",
 };
-const nats = new NatsCluster("events", args);
+// Another test file names its cluster otherwise: cluster-scoped objects carry the name.
+const nats = new NatsCluster(cfg.get("name") ?? "events", args);
 
 if (cfg.getBoolean("stream")) {
   new Stream("orders", {
