@@ -273,11 +273,15 @@ export class KubePlane {
 
     await this.apply([...this.nodes.map(nodeObject), ...storageClassObjects()]);
     await this.waitFor(
-      `${this.nodes.length} nodes Ready`,
+      `${this.nodes.length} nodes Ready and untainted by the node lifecycle controller`,
       async () => {
         const list = await this.kubectl(["get", "nodes"], { json: true });
-        const ready = (list.items as KubeObject[]).filter((n) =>
-          (n.status?.conditions ?? []).some((c: KubeObject) => c.type === "Ready" && c.status === "True"),
+        // Ready, and the node lifecycle controller has lifted its not-ready taint
+        // (it lags the condition; pods would not schedule there yet).
+        const ready = (list.items as KubeObject[]).filter(
+          (n) =>
+            (n.status?.conditions ?? []).some((c: KubeObject) => c.type === "Ready" && c.status === "True") &&
+            !(n.spec?.taints ?? []).some((t: KubeObject) => t.key.startsWith("node.kubernetes.io/")),
         );
         return ready.length === this.nodes.length ? true : undefined;
       },
