@@ -12,11 +12,9 @@
 //
 // The steps build on each other (one stack, one cluster): each `it` is a step.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import { execFileSync } from "node:child_process";
-import { freePort, generateTls, getJson, makeTempDir, repoRoot, type TlsMaterial } from "../harness";
-import { PulumiStack } from "../e2e/pulumi-cli";
+import { freePort, generateTls, getJson, type TlsMaterial } from "../harness";
+import type { PulumiStack } from "../e2e/pulumi-cli";
+import { createKubeStack, resourceSteps, stopPortForward } from "./stack";
 import { parseBytes } from "../../sdk/cluster/plan/quantity";
 import {
   AWS_ZONES,
@@ -36,42 +34,6 @@ const NS = "nats-cluster-ops";
 const NAME = "ops";
 const TLS_SECRET = "ops-tls-premade";
 const ZONES = [...AWS_ZONES, GCP_ZONES[0], GCP_ZONES[1]]; // five zones, one fake node each
-
-function projectDir(): string {
-  const dir = makeTempDir("kube-ops-project");
-  const program = path.join(repoRoot(), "bin", "tests", "kube", "program", "index.js");
-  assert.ok(fs.existsSync(program), `${program} is missing: run npm run build`);
-  fs.writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    [
-      "name: kube-ops",
-      "runtime:",
-      "  name: nodejs",
-      "  options:",
-      "    typescript: false",
-      `main: ${program}`,
-      "",
-    ].join("\n"),
-  );
-  fs.symlinkSync(path.join(repoRoot(), "node_modules"), path.join(dir, "node_modules"));
-  return dir;
-}
-
-/** The pid of the process listening on 127.0.0.1:<port>, from ss. */
-function listenerPid(port: number): number | undefined {
-  const out = execFileSync("ss", ["-tlnpH", `sport = :${port}`], { encoding: "utf8" });
-  const m = /pid=(\d+)/.exec(out);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** "op type" of each resource step a preview or up prints ("~ kubernetes:core/v1:ConfigMap"). */
-function steps(output: string): string[] {
-  return output
-    .split("\n")
-    .map((l) => /^\s*(\+-|-\+|\+\+|--|\+|~|-)\s*([\w-]+:[\w/.-]+:\w+)[: ]/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `${m[1]} ${m[2]}`);
-}
 
 describe("cluster ops on a real Kubernetes API server: scale-down and storage growth", function () {
   this.timeout(600_000);
@@ -145,15 +107,7 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
         stringData: { "tls.crt": tls.server.certPem, "tls.key": tls.server.keyPem, "ca.crt": tls.ca.certPem },
       },
     ]);
-    const helm = makeTempDir("helm-home");
-    stack = await PulumiStack.create(projectDir(), "ops", {
-      ...plane.env(),
-      HELM_CACHE_HOME: path.join(helm, "cache"),
-      HELM_CONFIG_HOME: path.join(helm, "config"),
-      HELM_DATA_HOME: path.join(helm, "data"),
-    });
-    await stack.config("kubeconfig", plane.kubeconfig, true);
-    await stack.config("chartRepo", plane.chartRepoUrl);
+    stack = await createKubeStack(plane, "kube-ops", "ops");
     await stack.config("name", NAME);
     await stack.config("namespace", NS);
     await stack.config("zones", JSON.stringify(ZONES));
@@ -176,10 +130,7 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
     await stack?.run(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
     await stack?.dispose().catch(() => undefined);
     await pods?.stop();
-    // The component's port-forward runs detached (it outlives `pulumi up` by design): end it by its pid.
-    const pid = localPort ? listenerPid(localPort) : undefined;
-    if (pid && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("port-forward"))
-      process.kill(pid, "SIGKILL");
+    stopPortForward(localPort);
     await plane
       ?.kubectl(["delete", "namespace", NS, "--wait=false", "--ignore-not-found"])
       .catch(() => undefined);
@@ -219,7 +170,7 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
   it("5 -> 3: the departing pods go, their servers stop, and the component's ops remove them from the meta group", async () => {
     const preview = await stack.preview();
     assert.ok(
-      steps(preview.output).includes("~ kubernetes:apps/v1:StatefulSet"),
+      resourceSteps(preview.output).includes("~ kubernetes:apps/v1:StatefulSet"),
       `a StatefulSet update in:\n${preview.output}`,
     );
     await stack.up();
@@ -268,7 +219,7 @@ describe("cluster ops on a real Kubernetes API server: scale-down and storage gr
 
     await stack.config("fileStorage", "3Gi");
     const preview = await stack.preview();
-    const planned = steps(preview.output).sort();
+    const planned = resourceSteps(preview.output).sort();
     assert.deepEqual(
       planned,
       [

@@ -8,11 +8,9 @@
 //
 // The steps build on each other (one stack, one cluster): each `it` is a step.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import { execFileSync } from "node:child_process";
-import { freePort, generateTls, makeTempDir, repoRoot, type TlsMaterial } from "../harness";
-import { PulumiStack } from "../e2e/pulumi-cli";
+import { freePort, generateTls, type TlsMaterial } from "../harness";
+import type { PulumiStack } from "../e2e/pulumi-cli";
+import { createKubeStack, listenerPid, resourceSteps, stopPortForward } from "./stack";
 import {
   AWS_ZONES,
   NATS_NODE_PLACEMENT,
@@ -28,44 +26,6 @@ import {
 const NS = "nats-e2e";
 const NAME = "events";
 const TLS_SECRET = "events-tls-premade";
-
-function projectDir(): string {
-  const dir = makeTempDir("kube-e2e-project");
-  const program = path.join(repoRoot(), "bin", "tests", "kube", "program", "index.js");
-  assert.ok(fs.existsSync(program), `${program} is missing: run npm run build`);
-  fs.writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    [
-      "name: kube-e2e",
-      "runtime:",
-      "  name: nodejs",
-      "  options:",
-      "    typescript: false",
-      `main: ${program}`,
-      "",
-    ].join("\n"),
-  );
-  fs.symlinkSync(path.join(repoRoot(), "node_modules"), path.join(dir, "node_modules"));
-  return dir;
-}
-
-/** The pid of the process listening on 127.0.0.1:<port>, from ss. */
-function listenerPid(port: number): number | undefined {
-  const out = execFileSync("ss", ["-tlnpH", `sport = :${port}`], { encoding: "utf8" });
-  const m = /pid=(\d+)/.exec(out);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** Lines of a preview/up output that name a resource step (create, update, replace, delete). */
-function steps(output: string): string[] {
-  return (
-    output
-      .split("\n")
-      .map((l) => l.trim())
-      // "~ kubernetes:core/v1:Secret: (update)", "+-kubernetes:core/v1:Secret: (replace)".
-      .filter((l) => /^(\+-|-\+|\+|~|-)\s*[\w-]+:[\w/.-]+:\w+: \(/.test(l))
-  );
-}
 
 describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)", function () {
   this.timeout(600_000);
@@ -110,15 +70,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
         stringData: { "tls.crt": tls.server.certPem, "tls.key": tls.server.keyPem, "ca.crt": tls.ca.certPem },
       },
     ]);
-    const helm = makeTempDir("helm-home");
-    stack = await PulumiStack.create(projectDir(), "kube", {
-      ...plane.env(),
-      HELM_CACHE_HOME: path.join(helm, "cache"),
-      HELM_CONFIG_HOME: path.join(helm, "config"),
-      HELM_DATA_HOME: path.join(helm, "data"),
-    });
-    await stack.config("kubeconfig", plane.kubeconfig, true);
-    await stack.config("chartRepo", plane.chartRepoUrl);
+    stack = await createKubeStack(plane, "kube-e2e", "kube");
     await stack.config("namespace", NS);
     await stack.config("zones", JSON.stringify(AWS_ZONES));
     await stack.config("nodeSelector", JSON.stringify(NATS_NODE_PLACEMENT.nodeSelector));
@@ -138,10 +90,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
   after(async () => {
     await stack?.dispose().catch(() => undefined);
     await pods?.stop();
-    // The component's port-forward runs detached (it outlives `pulumi up` by design): end it by its pid.
-    const pid = localPort ? listenerPid(localPort) : undefined;
-    if (pid && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("port-forward"))
-      process.kill(pid, "SIGKILL");
+    stopPortForward(localPort);
     await plane
       ?.kubectl(["delete", "namespace", NS, "--wait=false", "--ignore-not-found"])
       .catch(() => undefined);
@@ -352,7 +301,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
       }),
     );
     const preview = await stack.preview();
-    const changed = steps(preview.output);
+    const changed = resourceSteps(preview.output);
     assert.ok(
       changed.some((l) => /^~\s+kubernetes:apps\/v1:StatefulSet/.test(l)),
       `a StatefulSet update in:\n${preview.output}`,
@@ -376,7 +325,7 @@ describe("e2e: NatsCluster on a real Kubernetes API server (platform kubernetes)
     passwords.app = "app-Pa55word-two";
     await stack.config("appPassword", passwords.app, true);
     const up = await stack.up();
-    const changed = steps(up.output);
+    const changed = resourceSteps(up.output);
     assert.ok(
       changed.length > 0 && changed.every((l) => /kubernetes:core\/v1:Secret/.test(l)),
       `only the Secret changes:\n${changed.join("\n")}\n--- up:\n${up.output.slice(-3000)}`,
