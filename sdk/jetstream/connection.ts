@@ -166,8 +166,8 @@ async function open(conn: ResolvedConnection): Promise<Session> {
   return { nc, api, version: parseVersion(nc.info?.version ?? "0.0.0") };
 }
 
-/** Opens (or reuses) the port-forward the servers' URL points at. */
-async function openPortForward(conn: ResolvedConnection): Promise<void> {
+/** Opens (or reuses) the port-forward the servers' URL points at (also for the cluster's operations). */
+export async function openPortForward(conn: ResolvedConnection): Promise<void> {
   const pf = conn.portForward!;
   // Loaded only here: the Kubernetes client is not needed for plain URLs.
   const { ensurePortForward } = await import("../port-forward/port-forward");

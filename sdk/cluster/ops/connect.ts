@@ -2,25 +2,10 @@
 // (scale-down checks and peer removal). It opens the port-forward first when
 // the connection goes through one, exactly as the JetStream provider does.
 import type { NatsConnection } from "@nats-io/nats-core";
-import type { ResolvedConnection } from "../../jetstream/connection";
+import { openPortForward, type ResolvedConnection } from "../../jetstream/connection";
 
 export async function connectSystem(conn: ResolvedConnection, timeoutMs: number): Promise<NatsConnection> {
-  const pf = conn.portForward;
-  if (pf) {
-    const { ensurePortForward } = await import("../../port-forward/port-forward");
-    await ensurePortForward(
-      {
-        kubeconfig: conn.kubeconfig,
-        namespace: pf.namespace,
-        labelSelector: pf.labelSelector,
-        remotePort: pf.remotePort ?? 4222,
-        localPort: pf.localPort,
-        release: pf.release ?? "",
-        stack: pf.stack ?? "",
-      },
-      pf.cluster,
-    );
-  }
+  if (conn.portForward) await openPortForward(conn);
   const { connect } = await import("@nats-io/transport-node");
   const { credsAuthenticator } = await import("@nats-io/nats-core");
   const servers = Array.isArray(conn.servers) ? conn.servers : conn.servers.split(",");
