@@ -9,12 +9,13 @@ set -euo pipefail
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/lib/reports.sh"
 bin="$root/.cache/bin"
 mkdir -p "$bin"
 
 die() { echo "install-helm: $*" >&2; exit 1; }
 
-if [ -x "$bin/helm" ] && "$bin/helm" version --short 2>/dev/null | grep -q -- "$HELM_VERSION"; then
+if [ -x "$bin/helm" ] && reports "$HELM_VERSION" "$bin/helm" version --short; then
   echo "install-helm: helm $HELM_VERSION already in $bin/helm"
   exit 0
 fi
@@ -25,5 +26,5 @@ GOBIN="$bin" CGO_ENABLED=0 go install -trimpath \
   -ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
   "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
   || die "could not build helm.sh/helm/v3/cmd/helm@$HELM_VERSION (GOPROXY=$(go env GOPROXY))."
-"$bin/helm" version --short | grep -q -- "$HELM_VERSION" || die "$bin/helm does not report $HELM_VERSION."
+reports "$HELM_VERSION" "$bin/helm" version --short || die "$bin/helm does not report $HELM_VERSION."
 echo "install-helm: built helm $HELM_VERSION in $((SECONDS - start))s"

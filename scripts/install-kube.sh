@@ -37,6 +37,7 @@ PULUMI_K8S_SDK_MODULE="github.com/pulumi/pulumi-kubernetes/sdk/v4"
 UNSERVED_STAGING="k8s.io/sample-cli-plugin k8s.io/sample-controller"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/lib/reports.sh"
 bin="$root/.cache/kube/bin"
 stages="$root/.cache/kube/stages"
 crds="$root/.cache/kube/crds"
@@ -160,8 +161,8 @@ build_k8s() {
     || die "go build failed in $k8s_build (see above); check free memory (about 2.6 GB at peak) and disk space for the Go build cache ($(go env GOCACHE))."
   mv "$out/v3" "$bin/etcd" 2>/dev/null || mv "$out/server" "$bin/etcd"
   for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do mv "$out/$b" "$bin/$b"; done
-  "$bin/kubectl" version --client 2>/dev/null | grep -q "$KUBE_VERSION" || die "$bin/kubectl does not report $KUBE_VERSION."
-  "$bin/etcd" --version 2>/dev/null | grep -q "${ETCD_VERSION#v}" || die "$bin/etcd does not report ${ETCD_VERSION#v}."
+  reports "$KUBE_VERSION" "$bin/kubectl" version --client || die "$bin/kubectl does not report $KUBE_VERSION."
+  reports "${ETCD_VERSION#v}" "$bin/etcd" --version || die "$bin/etcd does not report ${ETCD_VERSION#v}."
   echo "$k8s_stamp" >"$bin/.k8s.stamp"
   echo "install-kube: built etcd and the Kubernetes binaries in $((SECONDS - t))s"
 }

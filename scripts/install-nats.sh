@@ -11,13 +11,14 @@ NATS_SERVER_VERSION="${NATS_SERVER_VERSION:-v2.14.2}"
 NATS_CLI_VERSION="${NATS_CLI_VERSION:-v0.5.0}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/lib/reports.sh"
 bin="$root/.cache/bin"
 mkdir -p "$bin"
 
 die() { echo "install-nats: $*" >&2; exit 1; }
 
 have_version() { # binary, version-string
-  [ -x "$1" ] && "$1" --version 2>/dev/null | grep -q -- "${2#v}"
+  [ -x "$1" ] && reports "${2#v}" "$1" --version
 }
 
 install_one() { # name, module, version, binary-name

@@ -7,6 +7,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/lib/reports.sh"
 # The one pin: promtool's, in install-promtool.sh.
 pinned="$(sed -n 's/^PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-\(v[0-9.]*\)}"$/\1/p' "$root/scripts/install-promtool.sh")"
 PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-$pinned}"
@@ -16,7 +17,7 @@ mkdir -p "$bin"
 
 die() { echo "install-prometheus: $*" >&2; exit 1; }
 
-if [ -x "$bin/prometheus" ] && "$bin/prometheus" --version 2>/dev/null | grep -q -- "version $PROMETHEUS_MODULE_VERSION"; then
+if [ -x "$bin/prometheus" ] && reports "version $PROMETHEUS_MODULE_VERSION" "$bin/prometheus" --version; then
   echo "install-prometheus: prometheus $PROMETHEUS_MODULE_VERSION already in $bin/prometheus"
   exit 0
 fi
@@ -27,5 +28,5 @@ GOBIN="$bin" CGO_ENABLED=0 go install -trimpath \
   -ldflags="-s -w -X github.com/prometheus/common/version.Version=$PROMETHEUS_MODULE_VERSION" \
   "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_MODULE_VERSION" \
   || die "could not build github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_MODULE_VERSION (GOPROXY=$(go env GOPROXY))."
-"$bin/prometheus" --version 2>&1 | grep -q -- "version $PROMETHEUS_MODULE_VERSION" || die "$bin/prometheus does not report $PROMETHEUS_MODULE_VERSION."
+reports "version $PROMETHEUS_MODULE_VERSION" "$bin/prometheus" --version || die "$bin/prometheus does not report $PROMETHEUS_MODULE_VERSION."
 echo "install-prometheus: built prometheus $PROMETHEUS_MODULE_VERSION in $((SECONDS - start))s"

@@ -19,6 +19,7 @@ PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-v0.316.0}"
 OPERATOR_CRD_VERSION="${OPERATOR_CRD_VERSION:-v0.94.0}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/lib/reports.sh"
 # One pin for the exporter: the TypeScript constant the component deploys.
 EXPORTER_VERSION="v$(sed -n 's/^export const EXPORTER_VERSION = "\(.*\)";$/\1/p' "$root/sdk/cluster/monitoring/metrics.ts")"
 bin="$root/.cache/bin"
@@ -28,7 +29,7 @@ mkdir -p "$bin"
 die() { echo "install-promtool: $*" >&2; exit 1; }
 command -v go >/dev/null || die "Go is needed to build promtool (apt-get install golang)."
 
-if [ -x "$bin/promtool" ] && "$bin/promtool" --version 2>/dev/null | grep -q -- "version $PROMETHEUS_MODULE_VERSION"; then
+if [ -x "$bin/promtool" ] && reports "version $PROMETHEUS_MODULE_VERSION" "$bin/promtool" --version; then
   echo "install-promtool: promtool $PROMETHEUS_MODULE_VERSION already in $bin/promtool"
 else
   echo "install-promtool: building promtool $PROMETHEUS_MODULE_VERSION from the Go module proxy..."
@@ -37,12 +38,12 @@ else
     -ldflags="-s -w -X github.com/prometheus/common/version.Version=$PROMETHEUS_MODULE_VERSION" \
     "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION" \
     || die "could not build github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION (GOPROXY=$(go env GOPROXY))."
-  "$bin/promtool" --version 2>&1 | grep -q -- "version $PROMETHEUS_MODULE_VERSION" \
+  reports "version $PROMETHEUS_MODULE_VERSION" "$bin/promtool" --version \
     || die "$bin/promtool does not report $PROMETHEUS_MODULE_VERSION."
   echo "install-promtool: built promtool $PROMETHEUS_MODULE_VERSION in $((SECONDS - start))s"
 fi
 
-if [ -x "$bin/prometheus-nats-exporter" ] && "$bin/prometheus-nats-exporter" -version 2>&1 | grep -q -- "$EXPORTER_VERSION"; then
+if [ -x "$bin/prometheus-nats-exporter" ] && reports "$EXPORTER_VERSION" "$bin/prometheus-nats-exporter" -version; then
   echo "install-promtool: prometheus-nats-exporter $EXPORTER_VERSION already in $bin"
 else
   echo "install-promtool: building prometheus-nats-exporter $EXPORTER_VERSION from the Go module proxy..."
@@ -54,7 +55,7 @@ else
   [ -n "$dir" ] || die "could not download github.com/nats-io/prometheus-nats-exporter@$EXPORTER_VERSION (GOPROXY=$(go env GOPROXY))."
   (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=$EXPORTER_VERSION" \
     -o "$bin/prometheus-nats-exporter" .) || die "could not build prometheus-nats-exporter $EXPORTER_VERSION."
-  "$bin/prometheus-nats-exporter" -version 2>&1 | grep -q -- "$EXPORTER_VERSION" \
+  reports "$EXPORTER_VERSION" "$bin/prometheus-nats-exporter" -version \
     || die "$bin/prometheus-nats-exporter does not report $EXPORTER_VERSION."
   echo "install-promtool: built prometheus-nats-exporter $EXPORTER_VERSION in $((SECONDS - start))s"
 fi
