@@ -96,8 +96,9 @@ export interface ConnectionArgs {
    * How long to wait for JetStream to become available (enabled, with a meta
    * leader) before failing; it also bounds how long one request's transient
    * failures (no quorum, timeouts) are retried, so with a majority of servers
-   * down an operation fails with "no quorum" after about this long. A
-   * duration ("2m") or milliseconds. @default "2m"
+   * down an operation fails with "no quorum" after about this long (up to
+   * about twice as long when one of its reads is still answered, late, by a
+   * server's own copy). A duration ("2m") or milliseconds. @default "2m"
    */
   readyTimeout?: pulumi.Input<string | number>;
   /** What the account allows, checked at preview (NatsCluster fills it in). @default not checked */
