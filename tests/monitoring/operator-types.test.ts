@@ -14,7 +14,7 @@ const run = promisify(execFile);
 
 describe("monitoring: the Prometheus Operator's Go types accept the rendered objects", function () {
   // The first build of the module compiles k8s.io/apimachinery (about 1.5 minutes here);
-  // scripts/test.sh runs the same `go test` before the suite, so the cache is warm.
+  // scripts/test.sh runs the same `go test` (go-checks) before the control-plane gate, so the cache is warm.
   this.timeout(600_000);
 
   it("decodes the PrometheusRule and the PodMonitor with DisallowUnknownFields", async () => {

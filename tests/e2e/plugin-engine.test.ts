@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { startServer, repoRoot } from "../harness";
 import type { NatsServer } from "../harness";
 import { publish } from "../jetstream/support";
-import { PulumiStack, pulumiAvailable } from "../e2e/pulumi-cli";
+import { PulumiStack, pulumiAvailable } from "./pulumi-cli";
 
 const PASSWORD = "plugin-pa55-e2e";
 

@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startServer, repoRoot } from "../harness";
 import type { NatsServer, NatsConnection } from "../harness";
-import { inlineProject } from "../e2e/example-project";
-import { PulumiStack, pulumiAvailable } from "../e2e/pulumi-cli";
-import { fill, consumeSome } from "./support";
+import { inlineProject } from "./example-project";
+import { PulumiStack, pulumiAvailable } from "./pulumi-cli";
+import { fill, consumeSome } from "../migrate/support";
 
 const PROGRAM = (root: string) => `
 const pulumi = require("@pulumi/pulumi");
