@@ -5,7 +5,11 @@
 # pulumi-resource-kubernetes (the Kubernetes provider plugin). kwok's Stage
 # objects are copied from its module to .cache/kube/stages.
 #
-#   bash scripts/install-kube.sh        # scripts/test.sh runs it; later runs reuse the cache
+#   bash scripts/install-kube.sh            # everything; later runs reuse the cache
+#   bash scripts/install-kube.sh plane      # the control plane and kwok only
+#   bash scripts/install-kube.sh provider   # pulumi-resource-kubernetes only
+# (scripts/background-builds.sh builds the plane and the provider as two
+# steps, so the tests of the plane start while the provider builds.)
 #
 # Nothing here runs a cluster: tests/kube starts one on 127.0.0.1 per test run.
 # See docs/kube-local.md for what each binary is and why it is built this way.
@@ -36,6 +40,12 @@ PULUMI_K8S_SDK_MODULE="github.com/pulumi/pulumi-kubernetes/sdk/v4"
 # not serve (403); nothing built here needs them.
 UNSERVED_STAGING="k8s.io/sample-cli-plugin k8s.io/sample-controller"
 
+part="${1:-all}"
+case "$part" in all | plane | provider) ;; *)
+  echo "install-kube: unknown part '$part': give plane, provider or nothing (both)" >&2
+  exit 2
+  ;;
+esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/lib/reports.sh"
 bin="$root/.cache/kube/bin"
@@ -67,7 +77,13 @@ k8s_current() {
 }
 kwok_current() { stamp_ok kwok "$kwok_stamp" "$bin/kwok" "$stages/pod-ready.yaml" "$crds/stages.yaml"; }
 provider_current() { stamp_ok provider "$provider_stamp" "$bin/pulumi-resource-kubernetes"; }
-all_current() { k8s_current && kwok_current && provider_current; }
+all_current() {
+  case "$part" in
+    plane) k8s_current && kwok_current ;;
+    provider) provider_current ;;
+    *) k8s_current && kwok_current && provider_current ;;
+  esac
+}
 
 sdk_pin="$(node -p 'require(process.argv[1]).dependencies["@pulumi/kubernetes"]' "$root/package.json" 2>/dev/null || true)"
 [ "$sdk_pin" = "$PULUMI_K8S_STAMP_VERSION" ] \
@@ -76,7 +92,7 @@ sdk_pin="$(node -p 'require(process.argv[1]).dependencies["@pulumi/kubernetes"]'
 mkdir -p "$bin" "$stages" "$crds" "$build"
 summary="etcd $ETCD_VERSION, Kubernetes $KUBE_VERSION, kwok $KWOK_VERSION, pulumi-resource-kubernetes $PULUMI_K8S_STAMP_VERSION"
 if all_current; then
-  echo "install-kube: $summary already in $bin"
+  echo "install-kube: $summary already in $bin ($part)"
   exit 0
 fi
 
@@ -230,7 +246,11 @@ build_provider() {
   echo "install-kube: built pulumi-resource-kubernetes in $((SECONDS - t))s"
 }
 
-if k8s_current; then echo "install-kube: etcd $ETCD_VERSION and Kubernetes $KUBE_VERSION already built"; else build_k8s; fi
-if kwok_current; then echo "install-kube: kwok $KWOK_VERSION already built"; else build_kwok; fi
-if provider_current; then echo "install-kube: pulumi-resource-kubernetes already built"; else build_provider; fi
-echo "install-kube: $summary ready in $bin ($((SECONDS - start))s)"
+if [ "$part" != provider ]; then
+  if k8s_current; then echo "install-kube: etcd $ETCD_VERSION and Kubernetes $KUBE_VERSION already built"; else build_k8s; fi
+  if kwok_current; then echo "install-kube: kwok $KWOK_VERSION already built"; else build_kwok; fi
+fi
+if [ "$part" != plane ]; then
+  if provider_current; then echo "install-kube: pulumi-resource-kubernetes already built"; else build_provider; fi
+fi
+echo "install-kube: $part ready in $bin ($((SECONDS - start))s)"

@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { repoRoot } from "../harness";
 
-export type BackgroundBuild = "pulumi" | "pulumi-yaml" | "go-checks" | "sdks" | "kube" | "monitoring";
+export type BackgroundBuild =
+  "pulumi" | "pulumi-yaml" | "kube-plane" | "monitoring" | "go-checks" | "kube-provider" | "sdks";
 
 /** Where scripts/test.sh has the builds write their statuses. */
 export const BUILDS_DIR = (): string => path.join(repoRoot(), ".cache", "builds");

@@ -28,7 +28,7 @@ describe("gates: waiting on the background builds", () => {
   });
 
   it("does not wait when no test.sh run started builds", async () => {
-    await awaitBuilds(["kube"], dir);
+    await awaitBuilds(["kube-plane"], dir);
   });
 
   it("waits until every named build is ok, however long it takes", async () => {
@@ -48,8 +48,11 @@ describe("gates: waiting on the background builds", () => {
 
   it("fails naming the build that failed", async () => {
     startBuilds();
-    write("kube.status", "failed: exit 1 after 12s; see builds.log");
-    await assert.rejects(awaitBuilds(["kube", "monitoring"], dir), /background build "kube" failed: exit 1/);
+    write("kube-plane.status", "failed: exit 1 after 12s; see builds.log");
+    await assert.rejects(
+      awaitBuilds(["kube-plane", "monitoring"], dir),
+      /background build "kube-plane" failed: exit 1/,
+    );
   });
 
   it("fails instead of waiting for ever when the builds' process is gone", async () => {
