@@ -25,24 +25,27 @@ step bash scripts/install-node.sh
 . scripts/node-env.sh
 step npm ci --no-audit --no-fund
 step bash scripts/install-system-tools.sh
-step bash scripts/install-nats.sh
-# bin/ first: check-sdks (in the background builds) generates SDKs from it.
-step npm run build
-
 # --- background builds (scripts/background-builds.sh) ---------------------------
 status_dir="$PWD/.cache/builds"
 rm -rf "$status_dir"
 mkdir -p "$status_dir"
 # Niced, so the tests running meanwhile keep their pace; its own process group,
 # so an interrupted run stops every build it started.
-setsid nice -n 10 bash scripts/background-builds.sh "$status_dir" >"$status_dir/builds.log" 2>&1 &
+# (setsid is util-linux's; without it the builds share this script's group.)
+own_group=()
+if command -v setsid >/dev/null; then own_group=(setsid); fi
+"${own_group[@]}" nice -n 10 bash scripts/background-builds.sh "$status_dir" >"$status_dir/builds.log" 2>&1 &
 builds_pid=$!
 # The statuses only mean something while this run lasts: a later `npm run
 # test:only` must not wait on them.
-forget_builds() { rm -f "$status_dir"/*.status "$status_dir/pid"; }
-trap 'kill -- -"$builds_pid" 2>/dev/null || true; forget_builds' EXIT
+forget_builds() { rm -f "$status_dir"/*.status "$status_dir/pid" "$status_dir/bin.ready"; }
+trap 'kill -- -"$builds_pid" 2>/dev/null || kill "$builds_pid" 2>/dev/null || true; forget_builds' EXIT
 echo "test.sh: background builds started (log $status_dir/builds.log)"
 
+step bash scripts/install-nats.sh
+step npm run build
+# check-sdks, the last background build, generates the SDKs from bin/.
+touch "$status_dir/bin.ready"
 export PATH="$PWD/.cache/bin:$PATH"
 step npm run lint
 tests=0

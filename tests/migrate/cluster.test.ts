@@ -4,7 +4,7 @@
 // message naming the step and where the data is; after the server is back a
 // rerun converges with nothing lost.
 import assert from "node:assert/strict";
-import { startCluster } from "../harness";
+import { startCluster, waitFor } from "../harness";
 import type { NatsCluster, NatsConnection } from "../harness";
 import { closeAll } from "../../sdk/jetstream/connection";
 import { migrationHooks, tempName } from "../../sdk/jetstream/migrate";
@@ -102,9 +102,17 @@ describe("migrate: 3-node cluster", function () {
         if (s !== step || victim) return;
         // The leader of whichever stream holds the data at this step.
         const holder = step === "capture" ? name : tempName(name);
-        victim = (await api.streamInfo(holder)).cluster?.leader;
-        assert.ok(victim);
-        await cluster.node(victim).kill();
+        // Just created (the copy, before create-new and promote), it may not
+        // have elected its leader yet on a loaded machine: wait for one.
+        const leader = await waitFor(
+          async () => (await api.streamInfo(holder)).cluster?.leader || undefined,
+          {
+            timeoutMs: 30_000,
+            what: `a leader for stream ${holder}`,
+          },
+        );
+        victim = leader;
+        await cluster.node(leader).kill();
       };
       const next: Props = { ...decl, storage: "memory" };
       const t0 = Date.now();

@@ -1,8 +1,8 @@
 // .mocharc.json lists the test folders in the order scripts/test.sh needs:
-// those that need only nats-server first; a gate, then the tests of the
-// Pulumi CLI; a gate, then the control plane's and monitoring's tests; a gate,
-// then NatsCluster on the control plane through the CLI (the gates wait for
-// the builds test.sh runs in the background). A folder left out of the list
+// those that need only nats-server first; then, each after its gate, the
+// tests of the Pulumi CLI, the control plane's own, NatsCluster on the
+// control plane through the CLI, and monitoring's (the gates wait for the
+// builds test.sh runs in the background). A folder left out of the list
 // would silently not run: every test file must be matched.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -36,6 +36,20 @@ const runsCli = (file: string): boolean =>
 const sourceOf = (compiled: string): string =>
   path.join(repoRoot(), compiled.replace(/^bin\//, "").replace(/\.js$/, ".ts"));
 
+/** The gates of tests/gates, in the order the background builds finish. */
+const GATES = ["pulumi", "control-plane", "kubernetes-provider", "monitoring"] as const;
+type Gate = (typeof GATES)[number];
+
+/** The gate a compiled test file must come after: the last build it needs. */
+function gateFor(file: string): Gate | undefined {
+  if (file === "bin/tests/kube/monitoring.test.js" || file.startsWith("bin/tests/monitoring/"))
+    return "monitoring";
+  if (file.startsWith("bin/tests/kube/"))
+    return runsCli(sourceOf(file)) ? "kubernetes-provider" : "control-plane";
+  if (file.startsWith("bin/tests/e2e/")) return "pulumi";
+  return undefined;
+}
+
 const compiledOf = (file: string): string =>
   path.join("bin", path.relative(repoRoot(), file)).split(path.sep).join("/").replace(/\.ts$/, ".js");
 
@@ -52,24 +66,19 @@ describe("the suite's order (.mocharc.json)", () => {
   });
 
   it("runs each test after the gate of the builds it needs, and the others before every gate", () => {
-    const gate = (name: string) => specs.indexOf(`bin/tests/gates/${name}.test.js`);
-    const gates = ["pulumi", "control-plane", "kubernetes-provider"].map(gate);
+    const gate = (name: Gate) => specs.indexOf(`bin/tests/gates/${name}.test.js`);
+    const order = GATES.map(gate);
     assert.ok(
-      gates[0] >= 0 && gates[1] > gates[0] && gates[2] > gates[1],
-      "the three gates are listed, in order",
+      order.every((index, k) => index >= 0 && (k === 0 || index > order[k - 1])),
+      `the gates are listed in this order: ${GATES.join(", ")}`,
     );
     for (const file of files) {
       if (file.startsWith("bin/tests/gates/")) continue;
-      const needs = file.startsWith("bin/tests/e2e/")
-        ? "pulumi"
-        : file.startsWith("bin/tests/kube/") && runsCli(sourceOf(file))
-          ? "kubernetes-provider"
-          : file.startsWith("bin/tests/kube/") || file.startsWith("bin/tests/monitoring/")
-            ? "control-plane"
-            : undefined;
+      const needs = gateFor(file);
       const index = specIndex(file);
-      if (needs) assert.ok(index > gate(needs), `${file} runs before the ${needs} gate`);
-      else assert.ok(index < gate("pulumi"), `${file} needs no build: it belongs before the gates`);
+      if (needs) {
+        assert.ok(index > gate(needs), `${file} runs before the ${needs} gate`);
+      } else assert.ok(index < gate(GATES[0]), `${file} needs no build: it belongs before the gates`);
     }
   });
 
