@@ -21,6 +21,7 @@ export {
   type ClusterOptions,
 } from "./cluster";
 export { type Auth, type AuthOptions } from "./auth";
+export { awaitStreamInterest } from "./interest";
 export { generateTls, sharedTls, type TlsMaterial, type CertKeyPair } from "./tls";
 export type { Size, TlsSettings, GatewaySpec } from "./config";
 export { natsCli, NatsCliError, type CliOptions, type CliTarget } from "./cli";

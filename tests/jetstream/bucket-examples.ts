@@ -4,6 +4,7 @@ import { ErrorCode } from "../../sdk/jetstream/errors";
 import type { Ctx, RowExample, StreamLikeSuite, Target } from "./table-runner";
 import { cores, withConnection } from "./support";
 import { holds, movedTo } from "./stream-examples";
+import { awaitStreamInterest } from "../harness";
 
 const S = 1e9;
 
@@ -12,6 +13,7 @@ export async function kvPut(target: Target, bucket: string, count = 3, prefix = 
   const nc = await target.connect();
   const { Kvm } = await import("@nats-io/kv");
   const kv = await new Kvm(nc).open(bucket);
+  await awaitStreamInterest(nc, `$KV.${bucket}.${prefix}0`);
   for (let i = 0; i < count; i++) await kv.put(`${prefix}${i}`, `v${i}`);
   await nc.close();
   return count;
@@ -22,6 +24,7 @@ export async function objPut(target: Target, bucket: string, count = 2): Promise
   const nc = await target.connect();
   const { Objm } = await import("@nats-io/obj");
   const os = await new Objm(nc).open(bucket);
+  await awaitStreamInterest(nc, `$O.${bucket}.M.probe`);
   for (let i = 0; i < count; i++)
     await os.putBlob({ name: `o${i}` }, new TextEncoder().encode(`object ${i}`));
   await nc.close();

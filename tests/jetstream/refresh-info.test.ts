@@ -5,7 +5,7 @@
 // makes a diff nor drifts an input.
 import assert from "node:assert/strict";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { startCluster, startServer, waitFor } from "../harness";
+import { awaitStreamInterest, startCluster, startServer, waitFor } from "../harness";
 import type { NatsCluster, NatsConnection, NatsServer } from "../harness";
 import { apiCalls } from "../../sdk/jetstream/api";
 import type { Props } from "../../sdk/jetstream/core";
@@ -283,6 +283,7 @@ describe("refresh info under load: a 3-node cluster", function () {
     const consumer = await cores.consumer.create(consumerInputs);
     const { nc, js } = await clientsFor(cluster);
     try {
+      await awaitStreamInterest(nc, "repl.a");
       await publishLoad(js, "repl.a", 300);
       await fetchUnacked(js, "REPL", "r3", 50);
       const s = await refresh<StreamInfoOutput>(cores.stream, stream.id, stream.outs, streamInputs);

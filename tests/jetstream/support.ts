@@ -3,7 +3,7 @@
 import { cores } from "../../sdk/jetstream/core";
 import type { Props } from "../../sdk/jetstream/core";
 import { closeAll } from "../../sdk/jetstream/connection";
-import type { NatsServer, NatsCluster } from "../harness";
+import { awaitStreamInterest, type NatsServer, type NatsCluster } from "../harness";
 
 export { cores };
 
@@ -22,6 +22,7 @@ export async function publish(
   const nc = await target.connect();
   const { jetstream } = await import("@nats-io/jetstream");
   const js = jetstream(nc);
+  await awaitStreamInterest(nc, subject);
   await Promise.all(Array.from({ length: count }, (_, i) => js.publish(subject, `m${i}`)));
   await nc.close();
 }

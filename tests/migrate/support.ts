@@ -3,7 +3,7 @@
 // through a migration and records what was acknowledged, and a full snapshot
 // of a stream (every sequence's subject and data) to compare before and after.
 import assert from "node:assert/strict";
-import type { NatsServer, NatsCluster, NatsConnection } from "../harness";
+import { awaitStreamInterest, type NatsServer, type NatsCluster, type NatsConnection } from "../harness";
 import { cores } from "../../sdk/jetstream/core";
 import type { Props } from "../../sdk/jetstream/core";
 import type { JetStreamApi } from "../../sdk/jetstream/api";
@@ -27,6 +27,7 @@ export async function apiOf(props: Props): Promise<JetStreamApi> {
 export async function fill(nc: NatsConnection, subjects: string[], count: number, tag = "m"): Promise<void> {
   const { jetstream } = await import("@nats-io/jetstream");
   const js = jetstream(nc);
+  await awaitStreamInterest(nc, subjects[0]);
   for (let start = 0; start < count; start += 500) {
     const batch = [];
     for (let i = start; i < Math.min(count, start + 500); i++)
