@@ -264,6 +264,54 @@ describe("migrate: single server", function () {
     }
   });
 
+  // Seen once in CI on a healthy, loaded 3-node cluster: "detected cycle" for
+  // the new stream, a mirror of the copy, though the copy had stopped being
+  // a mirror of the original at the bridge (the meta leader still checked
+  // the copy's previous configuration). Made real here: before create-new,
+  // the copy sources from a stream that sources from the original's name,
+  // until the server has refused the create once.
+  it("create-new refused as a cycle for a moment (the servers' view of the copy behind): asked again, completes", async () => {
+    const decl = inputs(server, { name: "LAGGED", subjects: ["lagged.>"], replaceStrategy: "migrate" });
+    const { id, outs } = await core.create(decl);
+    await fill(nc, ["lagged.a"], 300);
+    const api = await apiOf(decl);
+    const before = await snapshot(api, "LAGGED");
+    const temp = tempName("LAGGED");
+    const refusals = nc.subscribe("$JS.EVENT.ADVISORY.API");
+    const undone = (async () => {
+      for await (const m of refusals) {
+        const audit = m.json<{ subject: string; response: string }>();
+        if (audit.subject.endsWith("STREAM.CREATE.LAGGED") && /cycle/.test(audit.response)) break;
+      }
+      const t = await api.streamInfo(temp);
+      const { sources: _loop, ...config } = t.config as unknown as Record<string, unknown>;
+      await api.request(`STREAM.UPDATE.${temp}`, config);
+      await api.streamDelete("LAGGED_LOOP");
+    })();
+    migrationHooks.beforeStep = async (s) => {
+      if (s !== "create-new") return;
+      migrationHooks.beforeStep = undefined;
+      await api.request("STREAM.CREATE.LAGGED_LOOP", { name: "LAGGED_LOOP", sources: [{ name: "LAGGED" }] });
+      const t = await api.streamInfo(temp);
+      await api.request(`STREAM.UPDATE.${temp}`, { ...t.config, sources: [{ name: "LAGGED_LOOP" }] });
+    };
+    try {
+      const { migration } = await core.update(id, outs, { ...decl, storage: "memory" });
+      assert.ok(migration?.migrated);
+      assert.ok(
+        migration.log.some((l) => /refused \d+ time\(s\) as a cycle/.test(l)),
+        "the log says the create was asked again",
+      );
+    } finally {
+      migrationHooks.beforeStep = undefined;
+      refusals.unsubscribe();
+    }
+    await undone;
+    assert.equal((await api.streamInfo("LAGGED")).config.storage, "memory");
+    assertKept(before, await snapshot(api, "LAGGED"));
+    await assert.rejects(api.streamInfo(temp), isNotFound);
+  });
+
   it("rolls back when the previous configuration is declared again after a failure", async () => {
     const decl = inputs(server, { name: "BACK", subjects: ["back.>"], replaceStrategy: "migrate" });
     const { id, outs } = await core.create(decl);

@@ -3,7 +3,13 @@
 // through a migration and records what was acknowledged, and a full snapshot
 // of a stream (every sequence's subject and data) to compare before and after.
 import assert from "node:assert/strict";
-import { awaitStreamInterest, type NatsServer, type NatsCluster, type NatsConnection } from "../harness";
+import {
+  awaitStreamInterest,
+  waitFor,
+  type NatsServer,
+  type NatsCluster,
+  type NatsConnection,
+} from "../harness";
 import { cores } from "../../sdk/jetstream/core";
 import type { Props } from "../../sdk/jetstream/core";
 import type { JetStreamApi } from "../../sdk/jetstream/api";
@@ -111,12 +117,23 @@ export function assertKept(before: Snapshot, after: Snapshot): void {
  * answers 0 until it has caught up. Wait for a leader.
  */
 export async function ackFloor(api: JetStreamApi, stream: string, consumer: string): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ci = await api.consumerInfo(stream, consumer);
-    if (!ci.cluster || ci.cluster.leader || Date.now() > deadline) return ci.ack_floor.stream_seq;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let last = "";
+  const ci = await waitFor(
+    async () => {
+      const info = await api.consumerInfo(stream, consumer);
+      last = `ack floor ${info.ack_floor.stream_seq} from a replica, no leader`;
+      return !info.cluster || info.cluster.leader ? info : undefined;
+    },
+    {
+      // An election on a loaded 2-core machine, after a restart, once took
+      // more than 20 s; a consumer that never regains a leader fails here.
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: `consumer ${consumer} of ${stream} to have a leader`,
+      describe: () => last,
+    },
+  );
+  return ci.ack_floor.stream_seq;
 }
 
 /**
