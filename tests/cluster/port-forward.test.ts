@@ -19,6 +19,7 @@ import { readIdentity } from "../../sdk/port-forward/identity";
 import { plan } from "../../sdk/cluster/plan/plan";
 import { NatsClusterArgsError } from "../../sdk/cluster/errors";
 import { awsArgs } from "./fixtures";
+import { waitFor } from "../harness";
 
 const ROOT = path.join(__dirname, "../../..");
 
@@ -282,8 +283,13 @@ describe("port-forward access (against a fake API server and a real nats-server)
     );
     // The daemon outlives this call (the engine deletes after the program exits), then exits when idle.
     assert.equal(await listening(localPort), true);
-    await new Promise((r) => setTimeout(r, 3500));
-    assert.equal(await listening(localPort), false, "the daemon did not exit after its idle time");
+    // Idle for 1.5 s, it exits: wait for that (a loaded machine is slower), bounded. Each
+    // probe is a connection, which restarts the idle time: probe less often than that.
+    await waitFor(async () => ((await listening(localPort)) ? undefined : true), {
+      timeoutMs: 20_000,
+      intervalMs: 2500,
+      what: "the port-forward daemon to exit after its idle time",
+    });
   });
 
   it("is opened by the JetStream provider itself from connection.portForward (refresh and destroy do not run the program)", async () => {
