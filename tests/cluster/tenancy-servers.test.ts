@@ -206,8 +206,9 @@ describe("tenancy on three real servers running the rendered config", function (
     assert.equal(await receives(acme, "orders.>", globex, "orders.5"), false);
   });
 
-  it("a rotated password and an added user take effect on the running servers; the old password stops working", async () => {
+  it("a rotated password and an added user take effect on the running servers; the old password stops working; the other users are untouched", async () => {
     const before = await as("acme-admin");
+    const otherSession = await as("globex-app");
     servers.rewriteAuth(
       include(tenants({ shared: true, extraUser: true }), { "acme-admin": "AcmeAdminRotated9999" }),
     );
@@ -217,6 +218,12 @@ describe("tenancy on three real servers running the rendered config", function (
     const added = await as("globex-new");
     assert.ok(after.info && added.info);
     void before;
+    // Rotating one user touches no one else: a session opened before the reload
+    // stays up, and the others' unchanged passwords still let them in.
+    assert.equal(otherSession.isClosed(), false, "globex-app's session survives the reload");
+    await otherSession.flush();
+    for (const user of ["acme-reader", "globex-app"])
+      assert.ok((await as(user)).info, `${user} still connects`);
   });
 });
 
