@@ -21,6 +21,7 @@ import type { ConsumerInfo, StreamInfo } from "@nats-io/jetstream";
 import type { JetStreamApi, Json } from "./api";
 import { ErrorCode, isApiError } from "./errors";
 import type { Field } from "./fields";
+import { allConsumers } from "./removal";
 
 /** How sure a count is. */
 export type Precision = "exact" | "about" | "up to";
@@ -362,14 +363,4 @@ export async function interestLoss(
   const count = Math.min(mine.num_pending + mine.num_ack_pending, info.state.messages);
   if (covered || count === 0) return undefined;
   return { property, count, precision: "up to", what: what(`up to ${count}`), keep };
-}
-
-async function allConsumers(api: JetStreamApi, stream: string): Promise<ConsumerInfo[]> {
-  const out: ConsumerInfo[] = [];
-  for (;;) {
-    const page = await api.consumerList(stream, out.length);
-    const list = page.consumers ?? [];
-    out.push(...list);
-    if (!list.length || out.length >= page.total) return out;
-  }
 }

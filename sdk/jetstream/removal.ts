@@ -48,7 +48,8 @@ export async function consumerRemovalLoss(
   return { stream, retention, messages: Math.max(0, last - first + 1) };
 }
 
-async function allConsumers(api: JetStreamApi, stream: string): Promise<ConsumerInfo[]> {
+/** Every consumer of `stream`, page after page. */
+export async function allConsumers(api: JetStreamApi, stream: string): Promise<ConsumerInfo[]> {
   const out: ConsumerInfo[] = [];
   for (;;) {
     const page = await api.consumerList(stream, out.length);
