@@ -277,23 +277,29 @@ describe("migrate: single server", function () {
     const api = await apiOf(decl);
     const before = await snapshot(api, "LAGGED");
     const temp = tempName("LAGGED");
+    /** Gives the copy these sources (none: its own configuration without sources). */
+    const sourceCopyFrom = async (...names: string[]) => {
+      const { sources: _old, ...config } = (await api.streamInfo(temp)).config as unknown as Record<
+        string,
+        unknown
+      >;
+      const sources = names.map((name) => ({ name }));
+      await api.request(`STREAM.UPDATE.${temp}`, sources.length ? { ...config, sources } : config);
+    };
     const refusals = nc.subscribe("$JS.EVENT.ADVISORY.API");
     const undone = (async () => {
       for await (const m of refusals) {
         const audit = m.json<{ subject: string; response: string }>();
         if (audit.subject.endsWith("STREAM.CREATE.LAGGED") && /cycle/.test(audit.response)) break;
       }
-      const t = await api.streamInfo(temp);
-      const { sources: _loop, ...config } = t.config as unknown as Record<string, unknown>;
-      await api.request(`STREAM.UPDATE.${temp}`, config);
+      await sourceCopyFrom();
       await api.streamDelete("LAGGED_LOOP");
     })();
     migrationHooks.beforeStep = async (s) => {
       if (s !== "create-new") return;
       migrationHooks.beforeStep = undefined;
       await api.request("STREAM.CREATE.LAGGED_LOOP", { name: "LAGGED_LOOP", sources: [{ name: "LAGGED" }] });
-      const t = await api.streamInfo(temp);
-      await api.request(`STREAM.UPDATE.${temp}`, { ...t.config, sources: [{ name: "LAGGED_LOOP" }] });
+      await sourceCopyFrom("LAGGED_LOOP");
     };
     try {
       const { migration } = await core.update(id, outs, { ...decl, storage: "memory" });
