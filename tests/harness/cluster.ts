@@ -177,6 +177,28 @@ export class NatsCluster implements CliTarget {
   }
 
   /**
+   * Wait until the meta leader has heard from every other node: before that
+   * it refuses an R3 stream with "no suitable peers for placement, peer
+   * offline" (seen in CI right after a start, on a loaded machine).
+   */
+  async waitForMetaPeers(): Promise<void> {
+    const others = this.servers.length - 1;
+    await waitFor(
+      async () => {
+        const leader = await this.metaLeader();
+        const peers = leader ? ((await leader.jsz()).meta_cluster?.replicas ?? []) : [];
+        return peers.length === others && peers.every((p) => p.current && !p.offline) ? true : undefined;
+      },
+      {
+        timeoutMs: this.startTimeoutMs,
+        intervalMs: 50,
+        what: `every meta group peer current in cluster ${this.name}`,
+        describe: () => this.describeNodes(),
+      },
+    );
+  }
+
+  /**
    * Start every stopped node (same ports and stores), then wait until every
    * node is ready and a meta leader is elected.
    */
@@ -333,7 +355,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<NatsClust
       if (!failed.every((f) => f.reason instanceof PortInUseError) || attempt >= 5) throw failed[0].reason;
     }
     // A super-cluster member's meta leader may be in another cluster.
-    if (!g) await cluster.waitForMetaLeader();
+    if (!g) {
+      await cluster.waitForMetaLeader();
+      await cluster.waitForMetaPeers();
+    }
     return cluster;
   } catch (err) {
     await Promise.all(servers.map((s) => s.destroy().catch(() => undefined)));

@@ -413,7 +413,14 @@ export interface JszInfo {
   config?: { store_dir?: string; max_memory?: number; max_storage?: number; domain?: string };
   streams?: number;
   messages?: number;
-  meta_cluster?: { name?: string; leader?: string; peer?: string; cluster_size?: number };
+  meta_cluster?: {
+    name?: string;
+    leader?: string;
+    peer?: string;
+    cluster_size?: number;
+    /** On the leader: the other peers, as it has heard from them. */
+    replicas?: { name?: string; current?: boolean; offline?: boolean }[];
+  };
   [key: string]: unknown;
 }
 
