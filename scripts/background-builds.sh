@@ -4,7 +4,9 @@
 # <status-dir>/<name>.status: "pending", "building", "ok" or "failed: ..."; the
 # gates in tests/gates/ wait on these files. One at a time, so each build finds
 # the Go build cache its predecessors filled (the CLI's packages serve the
-# language hosts, the checks and the SDK compile).
+# language hosts, the checks and the SDK compile; the control plane's, built in
+# scripts/kube-tools, serve the provider, promtool and the exporter, built in
+# the same module).
 #
 #   bash scripts/background-builds.sh <status-dir>    # scripts/test.sh runs it
 set -uo pipefail

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Prometheus server into .cache/bin, built from the Go module proxy
-# with the machine's Go (the same module version as promtool, so the build
-# reuses promtool's compiled packages: about 3 minutes after install-promtool.sh).
+# with the machine's Go: the Prometheus version promtool is built at
+# (scripts/kube-tools/go.mod), as a plain `go install` with every
+# service-discovery plugin.
 # Only needed to re-render the dashboard pictures of docs/monitoring.md
 # (tests/monitoring/render-dashboards.ts); the tests never run it.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/lib/reports.sh"
-# The one pin: promtool's, in install-promtool.sh.
-pinned="$(sed -n 's/^PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-\(v[0-9.]*\)}"$/\1/p' "$root/scripts/install-promtool.sh")"
-PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-$pinned}"
-[ -n "$PROMETHEUS_MODULE_VERSION" ] || { echo "install-prometheus: no PROMETHEUS_MODULE_VERSION in install-promtool.sh" >&2; exit 1; }
+. "$root/scripts/lib/kube-tools.sh"
+# The one pin: promtool's, in scripts/kube-tools/go.mod.
+PROMETHEUS_MODULE_VERSION="$(kube_tools_version github.com/prometheus/prometheus)"
 bin="$root/.cache/bin"
 mkdir -p "$bin"
 
