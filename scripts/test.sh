@@ -6,7 +6,7 @@
 # runs the whole suite. .ci/run runs exactly this. Each step prints its time;
 # a later run reuses .cache/ and skips what is current.
 #
-# The slow Go builds (cold: most of an hour of CPU) run in the background
+# The slow Go builds (cold: about 40 minutes of CPU) run in the background
 # while the suite starts: the first tests need only nats-server, and the suite
 # leaves most of both cores idle. The builds write their state to
 # .cache/builds/<name>.status; tests/gates/ waits for them at the point of the
