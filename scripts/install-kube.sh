@@ -185,7 +185,7 @@ build_kwok() {
 # --- 3. pulumi-resource-kubernetes (scripts/kube-tools, from the provider's copy) --
 # Built after the plane, whose packages it reuses: alone it peaks at about 4.2 GB.
 build_provider() {
-  echo "install-kube: building pulumi-resource-kubernetes ($PULUMI_K8S_MODULE_VERSION stamped $PULUMI_K8S_STAMP_VERSION; cold, after the plane: about 4 minutes)..."
+  echo "install-kube: building pulumi-resource-kubernetes ($PULUMI_K8S_MODULE_VERSION stamped $PULUMI_K8S_STAMP_VERSION; cold, after the plane: 4-7 minutes)..."
   t=$SECONDS
   kube_tools_prepare || die "could not prepare the provider's source (see above)."
   # schema-embed.json and terraform-mapping-embed.json are generated files,
