@@ -111,14 +111,6 @@ command -v go >/dev/null || die "Go is needed to build the control plane (k8s.io
 export CGO_ENABLED=0
 start=$SECONDS
 
-moddir() { # module@version -> its directory in the module cache (downloads it)
-  local d
-  d="$(cd / && go mod download -json "$1" 2>/dev/null | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p' || true)"
-  [ -n "$d" ] && [ -d "$d" ] \
-    || die "cannot download $1: is the Go module proxy reachable (GOPROXY=$(go env GOPROXY))?"
-  printf '%s\n' "$d"
-}
-
 # --- 1. etcd and the Kubernetes binaries: one go build in scripts/kube-tools -------
 build_k8s() {
   echo "install-kube: building etcd $ETCD_VERSION and kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $KUBE_VERSION (cold: 6-11 minutes on 2 cores)..."
@@ -152,7 +144,7 @@ build_kwok() {
   kube_tools_build -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" \
     -o "$bin/kwok" "$KWOK_MODULE/cmd/kwok" \
     || die "could not build $KWOK_MODULE/cmd/kwok $KWOK_VERSION in scripts/kube-tools: is the Go module proxy reachable?"
-  kwok_dir="$(moddir "$KWOK_MODULE@$KWOK_VERSION")"
+  kwok_dir="$(kube_tools_module_dir "$KWOK_MODULE@$KWOK_VERSION")" || die "could not read kwok's module (see above)."
   # The stages tests/kube applies: node initialise + heartbeat with a lease, pod
   # ready/complete/delete, and the volume stages that act as a dynamic
   # provisioner (tests/kube narrows their selector to its storage classes).

@@ -67,10 +67,10 @@ fi
 if [ -f "$crds/VERSION" ] && [ "$(cat "$crds/VERSION")" = "$OPERATOR_CRD_VERSION" ]; then
   echo "install-promtool: operator CRDs $OPERATOR_CRD_VERSION already in $crds"
 else
-  dir="$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$OPERATOR_CRD_VERSION" \
-    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [ -n "$dir" ] && [ -d "$dir/example/prometheus-operator-crd" ] \
-    || die "could not download github.com/prometheus-operator/prometheus-operator@$OPERATOR_CRD_VERSION (GOPROXY=$(go env GOPROXY))."
+  dir="$(kube_tools_module_dir "github.com/prometheus-operator/prometheus-operator@$OPERATOR_CRD_VERSION")" \
+    || die "could not read the operator's module (see above)."
+  [ -d "$dir/example/prometheus-operator-crd" ] \
+    || die "github.com/prometheus-operator/prometheus-operator@$OPERATOR_CRD_VERSION has no example/prometheus-operator-crd."
   rm -rf "$crds" && mkdir -p "$crds"
   cp "$dir"/example/prometheus-operator-crd/monitoring.coreos.com_{podmonitors,prometheusrules}.yaml "$crds/"
   chmod u+w "$crds"/*.yaml

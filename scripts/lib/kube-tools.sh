@@ -6,6 +6,8 @@
 #   kube_tools_version MODULE       the version its go.mod requires of MODULE
 #   kube_tools_hash                 a short hash of go.mod and go.sum: a stamp
 #                                   that changes whenever any pin does
+#   kube_tools_module_dir MOD@VER   that module's directory in Go's module
+#                                   cache (downloads it)
 #   kube_tools_prepare              puts the provider's source where the
 #                                   module's replace points (below)
 #   kube_tools_build ARGS...        `go build` in the module, with the flags
@@ -22,6 +24,17 @@ kube_tools_version() {
     return 1
   }
   printf '%s\n' "$v"
+}
+
+kube_tools_module_dir() {
+  local d
+  d="$(cd / && go mod download -json "$1" 2>/dev/null \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p' || true)"
+  [ -n "$d" ] && [ -d "$d" ] || {
+    echo "kube-tools: cannot download $1: is the Go module proxy reachable (GOPROXY=$(go env GOPROXY))?" >&2
+    return 1
+  }
+  printf '%s\n' "$d"
 }
 
 kube_tools_hash() {
@@ -49,12 +62,7 @@ kube_tools_prepare() {
   version="$(kube_tools_version "$KUBE_TOOLS_PROVIDER_MODULE")" || return 1
   stamp="$KUBE_TOOLS_PROVIDER_MODULE $version, edited: $KUBE_TOOLS_PROVIDER_EDIT"
   [ "$(cat "$dest/.prepared" 2>/dev/null || true)" != "$stamp" ] || return 0
-  src="$(cd / && go mod download -json "$KUBE_TOOLS_PROVIDER_MODULE@$version" 2>/dev/null \
-    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p' || true)"
-  [ -n "$src" ] && [ -d "$src" ] || {
-    echo "kube-tools: cannot download $KUBE_TOOLS_PROVIDER_MODULE@$version: is the Go module proxy reachable (GOPROXY=$(go env GOPROXY))?" >&2
-    return 1
-  }
+  src="$(kube_tools_module_dir "$KUBE_TOOLS_PROVIDER_MODULE@$version")" || return 1
   mkdir -p "$(dirname "$dest")"
   tmp="$(mktemp -d "$dest.XXXXXX")"
   cp -r "$src/." "$tmp/"
