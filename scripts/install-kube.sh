@@ -93,7 +93,7 @@ mkdir -p "$bin" "$stages" "$crds" "$build"
 summary="etcd $ETCD_VERSION, Kubernetes $KUBE_VERSION, kwok $KWOK_VERSION, pulumi-resource-kubernetes $PULUMI_K8S_STAMP_VERSION"
 if [ "$part" = provider-source ]; then
   kube_tools_prepare || die "could not prepare the provider's source (see above)."
-  echo "install-kube: the provider's source is ready in $root/.cache/kube-build/provider-source"
+  echo "install-kube: the provider's source is ready in $(kube_tools_provider_source)"
   exit 0
 fi
 if all_current; then
@@ -184,7 +184,7 @@ build_provider() {
   # absent from the module zip: the module's own generate.go writes them (with
   # the schema's version set to the stamp). It is compiled in scripts/kube-tools,
   # where its packages are the plugin's, and run where it reads its inputs.
-  main_dir="$root/.cache/kube-build/provider-source/cmd/pulumi-resource-kubernetes"
+  main_dir="$(kube_tools_provider_source)/cmd/pulumi-resource-kubernetes"
   kube_tools_build -o "$build/provider-generate" "$main_dir/generate.go" \
     && (cd "$main_dir" && VERSION="$PULUMI_K8S_STAMP_VERSION" "$build/provider-generate") \
     || die "generating the provider's embedded schema failed in $main_dir."

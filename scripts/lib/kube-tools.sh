@@ -8,6 +8,8 @@
 #                                   that changes whenever any pin does
 #   kube_tools_module_dir MOD@VER   that module's directory in Go's module
 #                                   cache (downloads it)
+#   kube_tools_provider_source      where go.mod's replace puts the provider's
+#                                   source (an absolute path)
 #   kube_tools_prepare              puts the provider's source where the
 #                                   module's replace points (below)
 #   kube_tools_build ARGS...        `go build` in the module, with the flags
@@ -55,10 +57,20 @@ KUBE_TOOLS_PROVIDER_MODULE="github.com/pulumi/pulumi-kubernetes/provider/v4"
 # to v6. The two versions' fieldpath.Set has the same API; only the import
 # path differs. Bump the stamp when this edit changes.
 KUBE_TOOLS_PROVIDER_EDIT="await.go structured-merge-diff v4->v6"
+kube_tools_provider_source() {
+  local dir rel
+  dir="$(kube_tools_dir)"
+  rel="$(awk -v m="$KUBE_TOOLS_PROVIDER_MODULE" '$1 == m && $2 == "=>" { print $3; exit }' "$dir/go.mod")"
+  [ -n "$rel" ] || {
+    echo "kube-tools: scripts/kube-tools/go.mod has no replace for $KUBE_TOOLS_PROVIDER_MODULE" >&2
+    return 1
+  }
+  printf '%s\n' "$(realpath -m "$dir/$rel")"
+}
+
 kube_tools_prepare() {
-  local root dest version stamp src await tmp
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-  dest="$root/.cache/kube-build/provider-source"
+  local dest version stamp src await tmp
+  dest="$(kube_tools_provider_source)" || return 1
   version="$(kube_tools_version "$KUBE_TOOLS_PROVIDER_MODULE")" || return 1
   stamp="$KUBE_TOOLS_PROVIDER_MODULE $version, edited: $KUBE_TOOLS_PROVIDER_EDIT"
   [ "$(cat "$dest/.prepared" 2>/dev/null || true)" != "$stamp" ] || return 0
